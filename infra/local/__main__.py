@@ -1,0 +1,129 @@
+"""`make dev`: PostgreSQL, emulated AWS, migrations and every API router on one machine.
+
+Order matters: the environment is prepared first, then `shared` is imported, so its settings see it."""
+
+import contextlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from infra.local.options import LocalOptions
+
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+logger = logging.getLogger("ainav.local")
+
+DEFAULT_SENDER = "noreply@ainav.local"
+
+
+def step(message: str) -> None:
+    print(f"[ainav] {message}", flush=True)
+
+
+def prepare_environment(options: LocalOptions) -> "ThreadedMotoServer":
+    """Start PostgreSQL and moto, and point the settings of `shared` at them."""
+    from infra.local import aws, postgres
+
+    if options.database_url is None:
+        step(f"starting PostgreSQL (pgvector, pg_trgm) with data in {options.pg_data_dir} ...")
+        os.environ["DATABASE_URL"] = postgres.start_embedded_postgres(options.pg_data_dir)
+    else:
+        step("using the PostgreSQL of DATABASE_URL")
+    os.environ.setdefault("DB_POOL_SIZE", "5")
+    os.environ.setdefault("DB_MAX_OVERFLOW", "10")
+
+    step(f"starting emulated AWS (SQS, SES v2, EventBridge Scheduler) on {options.aws_endpoint_url} ...")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        os.environ[name] = "testing"
+    os.environ.setdefault("AWS_REGION", "us-east-1")
+    os.environ["AWS_ENDPOINT_URL"] = options.aws_endpoint_url
+    os.environ.setdefault("MAIL_FROM_EMAIL", DEFAULT_SENDER)
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ainav-local")
+    moto_server = aws.start_moto_server(options.aws_port)
+    resources = aws.provision(
+        options.aws_endpoint_url,
+        os.environ["AWS_REGION"],
+        sender=os.environ["MAIL_FROM_EMAIL"],
+        schedule_group=os.environ.get("SCHEDULE_GROUP_NAME", "ainav"),
+    )
+    os.environ["EXECUTIONS_QUEUE_URL"] = resources.queue_url
+    os.environ["SES_CONFIGURATION_SET"] = aws.SES_CONFIGURATION_SET
+    os.environ.setdefault("SCHEDULER_ROLE_ARN", resources.scheduler_role_arn)
+    return moto_server
+
+
+def build_server_class() -> type:
+    import uvicorn
+
+    class QuietServer(uvicorn.Server):
+        """uvicorn re-raises the Ctrl-C it caught once it has shut down; here the first Ctrl-C (or
+        SIGTERM) ends the stack in order and the process exits 0."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, self.handle_exit)
+            yield
+
+    return QuietServer
+
+
+def main() -> int:
+    options = LocalOptions.from_environment()
+    options.local_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    moto_server = prepare_environment(options)
+
+    import uvicorn
+
+    QuietServer = build_server_class()
+    from infra.local.app import build_local_app
+    from infra.local.loops import LoopRunner
+    from infra.local.outbox import default_outbox, watch_outbox
+    from shared.migrations.runner import upgrade_head
+
+    step("applying migrations ...")
+    upgrade_head()
+
+    outbox = default_outbox(options.outbox_dir)
+    app = build_local_app(outbox)
+    # The worker and scheduler loops join the outbox watcher here when they exist.
+    loops = LoopRunner({"outbox": lambda stop: watch_outbox(outbox, stop)})
+    loops.start()
+
+    base = f"http://{options.host}:{options.port}"
+    print(
+        "\n"
+        f"  ainav is running ({time.monotonic() - started:.1f}s to start)\n"
+        f"    API        {base}/v1\n"
+        f"    docs       {base}/docs\n"
+        f"    health     {base}/v1/health\n"
+        f"    outbox     {base}/_local/outbox   (.eml files in {options.outbox_dir})\n"
+        f"    AWS (moto) {options.aws_endpoint_url}\n"
+        "  Ctrl-C stops everything; data stays in "
+        f"{options.local_dir}\n",
+        flush=True,
+    )
+    server = QuietServer(uvicorn.Config(app, host=options.host, port=options.port, log_level="info"))
+    try:
+        server.run()
+    finally:
+        step("stopping ...")
+        loops.stop()
+        moto_server.stop()
+        from shared.db import get_engine
+
+        get_engine().dispose()
+        step("stopped (PostgreSQL stops as this process exits)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""The package every ainav function imports: settings, database, models, services, routers."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,63 @@
+"""The one mapping from exceptions to HTTP responses: `{"detail": ...}`, never a stack trace."""
+
+from aws_lambda_powertools import Logger
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.errors import DomainError, RateLimitedError
+
+logger = Logger(child=True)
+
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+async def handle_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    headers = {}
+    if isinstance(exc, RateLimitedError):
+        headers["Retry-After"] = str(exc.retry_after_seconds)
+    return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
+
+
+async def handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # The offending input is echoed back by default; drop it so a password never comes back in an error.
+    errors = [
+        {key: value for key, value in error.items() if key not in {"input", "ctx", "url"}}
+        for error in exc.errors()
+    ]
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DBAPIError) and not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+        return await handle_unexpected_error(request, exc)
+    logger.warning("database unavailable", extra={"error": type(exc).__name__})
+    return JSONResponse(
+        {"detail": "The database is unavailable; retry shortly."},
+        status_code=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
+async def handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", extra={"path": request.url.path})
+    request_id = getattr(request.state, "request_id", None)
+    return JSONResponse({"detail": "Internal server error", "request_id": request_id}, status_code=500)
+
+
+def install_exception_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, handle_domain_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_exception_handler(DBAPIError, handle_database_unavailable)
+    app.add_exception_handler(Exception, handle_unexpected_error)

@@ -1,0 +1,25 @@
+"""Turn an ASGI app into an API Gateway Lambda handler with Powertools logging, tracing and metrics."""
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from fastapi import FastAPI
+from mangum import Mangum
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def make_http_handler(app: FastAPI, *, logger: Logger, tracer: Tracer, metrics: Metrics) -> LambdaHandler:
+    """Mangum around the app; the API Gateway request id becomes the log correlation id."""
+    asgi = Mangum(app, lifespan="off", api_gateway_base_path="/")
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return asgi(event, context)
+
+    return handler

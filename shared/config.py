@@ -1,0 +1,192 @@
+"""Settings of every function and of the embedded default, read from the environment (and `.env`)."""
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+PLACEHOLDER_SECRET_KEYS = frozenset(
+    {
+        "",
+        "changeme",
+        "change-me",
+        "change-me-in-production",
+        "secret",
+        "secret-key",
+        "your-secret-key",
+        "your-secret-key-here",
+        "dev-secret-key-change-me-in-production",
+    }
+)
+MIN_PRODUCTION_SECRET_KEY_LENGTH = 32
+
+
+class SecretsManagerSource(PydanticBaseSettingsSource):
+    """Settings stored as JSON objects in Secrets Manager, named by SECRETS_MANAGER_ARNS (comma-separated).
+
+    Each secret's keys are setting names (`{"SECRET_KEY": "...", "DEEPSEEK_API_KEY": "..."}`); they
+    win over plain environment variables, so no secret has to sit in a Lambda's configuration."""
+
+    def __init__(self, settings_cls: type[BaseSettings], *lookups: PydanticBaseSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self._lookups = lookups
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything is loaded at once in __call__
+
+    def _secret_arns(self) -> list[str]:
+        for lookup in self._lookups:
+            value = lookup().get("SECRETS_MANAGER_ARNS")
+            if value:
+                return [arn.strip() for arn in str(value).split(",") if arn.strip()]
+        return []
+
+    def __call__(self) -> dict[str, Any]:
+        arns = self._secret_arns()
+        if not arns:
+            return {}
+        import boto3  # only Lambdas configured with secrets pay for this import
+
+        environment = {}
+        for lookup in self._lookups:
+            environment = {**lookup(), **environment}
+        client = boto3.client(
+            "secretsmanager",
+            region_name=environment.get("AWS_REGION", "us-east-1"),
+            endpoint_url=environment.get("AWS_ENDPOINT_URL"),
+        )
+        values: dict[str, Any] = {}
+        for arn in arns:
+            secret = json.loads(client.get_secret_value(SecretId=arn)["SecretString"])
+            known = self.settings_cls.model_fields
+            values.update({key: value for key, value in secret.items() if key in known})
+        return values
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # --- runtime -------------------------------------------------------------------------------
+    ENVIRONMENT: Literal["development", "test", "staging", "production"] = "development"
+    DEBUG: bool = False
+    LOG_LEVEL: str = "INFO"
+
+    # --- database ------------------------------------------------------------------------------
+    # Any SQLAlchemy or libpq URL; it is normalised to the pg8000 driver (see shared.db).
+    DATABASE_URL: str = "postgresql+pg8000://postgres@127.0.0.1:5432/ainav"
+    # One connection per Lambda container; the embedded default raises it for uvicorn's threads.
+    DB_POOL_SIZE: int = 1
+    DB_MAX_OVERFLOW: int = 0
+    DB_POOL_TIMEOUT_SECONDS: float = 10.0
+    DB_CONNECT_TIMEOUT_SECONDS: int = 5
+
+    # --- HTTP API ------------------------------------------------------------------------------
+    FRONTEND_URL: str = "http://localhost:3000"
+    CORS_ORIGINS: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
+    DEFAULT_PAGE_SIZE: int = 20
+    MAX_PAGE_SIZE: int = 100
+
+    # --- tokens --------------------------------------------------------------------------------
+    SECRET_KEY: str = "change-me-in-production"  # noqa: S105  (refused in production)
+    ALGORITHM: str = "HS256"
+    ACCESS_TOKEN_EXPIRE_MINUTES: int = 60
+    REFRESH_TOKEN_EXPIRE_DAYS: int = 7
+
+    # --- LLM (OpenAI-compatible chat completions; DeepSeek by default) ---------------------------
+    DEEPSEEK_API_KEY: str | None = None
+    LLM_BASE_URL: str = "https://api.deepseek.com"
+    LLM_DEFAULT_MODEL: str = "deepseek-chat"
+
+    # --- OAuth ---------------------------------------------------------------------------------
+    GITHUB_CLIENT_ID: str | None = None
+    GITHUB_CLIENT_SECRET: str | None = None
+    GITHUB_REDIRECT_URI: str = "http://localhost:8000/v1/auth/oauth/github/callback"
+    WECHAT_APP_ID: str | None = None
+    WECHAT_APP_SECRET: str | None = None
+    WECHAT_REDIRECT_URI: str = "http://localhost:8000/v1/auth/oauth/wechat/callback"
+
+    # --- mail (SES v2 replaces the seed's SMTP) --------------------------------------------------
+    MAIL_FROM_EMAIL: str | None = None
+    MAIL_FROM_NAME: str = "AI导航"
+    SES_CONFIGURATION_SET: str | None = None
+
+    # --- AWS -----------------------------------------------------------------------------------
+    AWS_REGION: str = "us-east-1"
+    # Set only for emulators (moto in `make dev` and tests); unset in AWS.
+    AWS_ENDPOINT_URL: str | None = None
+    EXECUTIONS_QUEUE_URL: str | None = None
+    SCHEDULE_GROUP_NAME: str = "ainav"
+    SCHEDULER_ROLE_ARN: str | None = None
+
+    # --- secrets held in AWS Secrets Manager (see SecretsManagerSource) ---------------------------
+    SECRETS_MANAGER_ARNS: str | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        secrets = SecretsManagerSource(settings_cls, init_settings, env_settings, dotenv_settings)
+        return init_settings, secrets, env_settings, dotenv_settings, file_secret_settings
+
+    @field_validator("CORS_ORIGINS", mode="before")
+    @classmethod
+    def split_cors_origins(cls, value: object) -> object:
+        """Accept a JSON list or a comma-separated string."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [origin.strip() for origin in text.split(",") if origin.strip()]
+        return value
+
+    @field_validator("DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "DB_POOL_SIZE")
+    @classmethod
+    def must_be_positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @model_validator(mode="after")
+    def refuse_insecure_production(self) -> "Settings":
+        self.validate_security_settings()
+        return self
+
+    def validate_security_settings(self) -> None:
+        """Refuse to run in production with a weak or placeholder SECRET_KEY, or with DEBUG on."""
+        if self.ENVIRONMENT != "production":
+            return
+        if self.SECRET_KEY.strip().lower() in PLACEHOLDER_SECRET_KEYS:
+            raise ValueError(
+                "SECRET_KEY is a placeholder; set SECRET_KEY to a random string of at least "
+                f"{MIN_PRODUCTION_SECRET_KEY_LENGTH} characters, for example the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        if len(self.SECRET_KEY) < MIN_PRODUCTION_SECRET_KEY_LENGTH:
+            raise ValueError(
+                f"SECRET_KEY is {len(self.SECRET_KEY)} characters long; production needs at least "
+                f"{MIN_PRODUCTION_SECRET_KEY_LENGTH}. Set SECRET_KEY to the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        if self.DEBUG:
+            raise ValueError("DEBUG must be false in production; unset DEBUG or set DEBUG=false")
+
+
+def get_utc_now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+settings = Settings()

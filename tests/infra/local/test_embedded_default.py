@@ -1,0 +1,130 @@
+"""`make dev` end to end: the embedded stack in a subprocess, probed over loopback only."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import boto3
+import httpx
+import pytest
+
+from shared.config import Settings
+from shared.email.service import EmailService
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+STARTUP_TIMEOUT_SECONDS = 90
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def embedded_stack(local_dir: Path, port: int, aws_port: int) -> Iterator[tuple[subprocess.Popen, Path]]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_", "DATABASE_URL", "TEST_", "MAIL_", "SES_", "EXECUTIONS_"))
+    }
+    environment.update(
+        AINAV_LOCAL_DIR=str(local_dir),
+        PORT=str(port),
+        AINAV_LOCAL_AWS_PORT=str(aws_port),
+        ENVIRONMENT="development",
+        PYTHONUNBUFFERED="1",
+    )
+    log_path = local_dir.parent / f"stack-{port}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "infra.local"],
+            cwd=REPO_ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_healthy(process, f"http://127.0.0.1:{port}/v1/health", log_path)
+            yield process, log_path
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+
+
+def wait_until_healthy(process: subprocess.Popen, url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the stack exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"the stack did not become healthy:\n{log_path.read_text()}")
+
+
+def stop(process: subprocess.Popen) -> int:
+    process.send_signal(signal.SIGINT)
+    return process.wait(60)
+
+
+def test_make_dev_serves_health_docs_and_the_outbox_and_stops_cleanly(tmp_path):
+    local_dir = tmp_path / "local"
+    port, aws_port = free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    aws = f"http://127.0.0.1:{aws_port}"
+
+    with embedded_stack(local_dir, port, aws_port) as (process, log_path):
+        # health reports the embedded PostgreSQL
+        health = httpx.get(f"{base}/v1/health").json()
+        assert health["status"] == "ok"
+        assert int(health["database"]["server_version"].split(".")[0]) >= 16
+        assert httpx.get(f"{base}/docs").status_code == 200
+
+        # the executions queue dead-letters after 5 receives; the schedule group exists
+        sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=aws)
+        queue_url = sqs.get_queue_url(QueueName="ainav-executions")["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["RedrivePolicy"])
+        assert json.loads(attributes["Attributes"]["RedrivePolicy"])["maxReceiveCount"] == 5
+        scheduler = boto3.client("scheduler", region_name="us-east-1", endpoint_url=aws)
+        assert "ainav" in {g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]}
+
+        # a mail sent through the emulated SES shows up in the outbox, as JSON and as an .eml file
+        assert httpx.get(f"{base}/_local/outbox").json() == []
+        mailer = EmailService(
+            Settings(_env_file=None, MAIL_FROM_EMAIL="noreply@ainav.local", AWS_ENDPOINT_URL=aws),
+            client=boto3.client("sesv2", region_name="us-east-1", endpoint_url=aws),
+        )
+        assert mailer.send_welcome_email("newcomer@example.com", "newcomer") is True
+        [mail] = httpx.get(f"{base}/_local/outbox").json()
+        assert mail["to"] == ["newcomer@example.com"]
+        assert mail["subject"] == "欢迎加入 AI导航！"
+        assert "newcomer" in mail["text"] and "newcomer" in mail["html"]
+        assert len(list((local_dir / "outbox").glob("*.eml"))) == 1
+
+        # Ctrl-C stops every part and the process exits 0
+        assert stop(process) == 0
+        log = log_path.read_text()
+        assert "Traceback" not in log
+        assert "ainav is running" in log
+    assert not (local_dir / "pg" / "postmaster.pid").exists()
+
+    # a second start reuses the data: the schema is there, no migration runs again
+    with embedded_stack(local_dir, port, aws_port) as (process, log_path):
+        assert httpx.get(f"{base}/v1/health").json()["status"] == "ok"
+        assert stop(process) == 0
+        assert "Running upgrade" not in log_path.read_text()

@@ -1,0 +1,115 @@
+"""EmailService on SES v2, read back from moto."""
+
+from email import message_from_string, policy
+from email.message import EmailMessage
+from urllib.parse import parse_qs, urlparse
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.ses.models import ses_backends
+
+from shared.config import Settings
+from shared.email.service import EmailService, escape_url_param, has_line_break
+
+SENDER = "noreply@ainav.test"
+REGION = "us-east-1"
+
+
+def sent_messages() -> list[EmailMessage]:
+    backend = ses_backends["123456789012"][REGION]
+    return [message_from_string(m.raw_data, policy=policy.default) for m in backend.sent_messages]
+
+
+@pytest.fixture
+def ses():
+    with mock_aws():
+        client = boto3.client("sesv2", region_name=REGION)
+        client.create_email_identity(EmailIdentity=SENDER)
+        yield client
+
+
+@pytest.fixture
+def service(ses) -> EmailService:
+    config = Settings(
+        _env_file=None, MAIL_FROM_EMAIL=SENDER, FRONTEND_URL="https://app.ainav.test/", AWS_REGION=REGION
+    )
+    return EmailService(config, client=ses)
+
+
+def test_send_email_delivers_html_and_text_with_cc_and_bcc(service):
+    sent = service.send_email(
+        "alice@example.com", "Hello", "<p>Hi</p>", "Hi", cc=["bob@example.com"], bcc=["audit@example.com"]
+    )
+    assert sent is True
+    [message] = sent_messages()
+    assert message["To"] == "alice@example.com"
+    assert message["Cc"] == "bob@example.com"
+    assert message["Bcc"] is None  # blind copies travel in the envelope only
+    assert message["From"].addresses[0].display_name == "AI导航"
+    assert message.get_body(("html",)).get_content().strip() == "<p>Hi</p>"
+    assert message.get_body(("plain",)).get_content().strip() == "Hi"
+
+
+def test_password_reset_mail_links_to_the_frontend_with_the_encoded_token(service):
+    token = "tok+en/with spaces&more"
+    assert service.send_password_reset_email("alice@example.com", token) is True
+    [message] = sent_messages()
+    assert message["Subject"] == "重置您的密码 - AI导航"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    link = next(line for line in text.splitlines() if line.startswith("https://"))
+    assert link == f"https://app.ainav.test/reset-password?token={escape_url_param(token)}"
+    assert parse_qs(urlparse(link).query)["token"] == [token]
+    assert f'href="{link.replace("&", "&amp;")}"' in html
+    assert "1 小时" in text and "1 小时" in html
+
+
+def test_welcome_mail_escapes_the_username_in_html(service):
+    username = '<script>alert("x")</script>'
+    assert service.send_welcome_email("alice@example.com", username) is True
+    [message] = sent_messages()
+    assert message["Subject"] == "欢迎加入 AI导航！"
+    html = message.get_body(("html",)).get_content()
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert username in message.get_body(("plain",)).get_content()  # plain text is not markup
+
+
+@pytest.mark.parametrize(
+    ("to", "subject"),
+    [
+        ("alice@example.com\r\nBcc: victim@example.com", "Hello"),
+        ("alice@example.com", "Hello\nBcc: victim@example.com"),
+    ],
+)
+def test_header_injection_is_refused(service, to, subject):
+    assert service.send_email(to, subject, "<p>x</p>") is False
+    assert sent_messages() == []
+
+
+def test_a_rejected_send_is_false_not_an_exception(ses):
+    unverified = Settings(_env_file=None, MAIL_FROM_EMAIL="stranger@elsewhere.test", AWS_REGION=REGION)
+    assert EmailService(unverified, client=ses).send_email("alice@example.com", "Hi", "<p>Hi</p>") is False
+
+
+def test_without_a_sender_mail_is_not_configured_and_not_sent(ses):
+    unconfigured = EmailService(Settings(_env_file=None, MAIL_FROM_EMAIL=None), client=ses)
+    assert unconfigured.is_configured() is False
+    assert unconfigured.send_email("alice@example.com", "Hi", "<p>Hi</p>") is False
+
+
+def test_the_configuration_set_is_named_on_every_send(ses):
+    ses.create_configuration_set(ConfigurationSetName="ainav-test")
+    calls = []
+    ses.meta.events.register(
+        "provide-client-params.sesv2.SendEmail", lambda params, **_: calls.append(params)
+    )
+    config = Settings(_env_file=None, MAIL_FROM_EMAIL=SENDER, SES_CONFIGURATION_SET="ainav-test")
+    assert EmailService(config, client=ses).send_email("alice@example.com", "Hi", "<p>Hi</p>") is True
+    assert calls[0]["ConfigurationSetName"] == "ainav-test"
+
+
+def test_has_line_break():
+    assert has_line_break("a\rb") and has_line_break("a\nb")
+    assert not has_line_break("plain subject")
