@@ -95,10 +95,29 @@ class Settings(BaseSettings):
     MAX_PAGE_SIZE: int = 100
 
     # --- tokens --------------------------------------------------------------------------------
-    SECRET_KEY: str = "change-me-in-production"  # noqa: S105  (refused in production)
+    SECRET_KEY: str = "change-me-in-production"  # refused in production
     ALGORITHM: str = "HS256"
     ACCESS_TOKEN_EXPIRE_MINUTES: int = 60
     REFRESH_TOKEN_EXPIRE_DAYS: int = 7
+
+    # --- accounts ------------------------------------------------------------------------------
+    # argon2id cost (the argon2-cffi defaults); hashes made with other costs are upgraded on login
+    PASSWORD_HASH_TIME_COST: int = 3
+    PASSWORD_HASH_MEMORY_KIB: int = 65536
+    # Magic links to unknown addresses create an account only when this is on.
+    AUTH_OPEN_SIGNUP: bool = False
+    PASSWORD_RESET_EXPIRE_MINUTES: int = 60
+    MAGIC_LINK_EXPIRE_MINUTES: int = 15
+    OAUTH_STATE_EXPIRE_MINUTES: int = 10
+    # Brute-force limits, counted in PostgreSQL over a sliding window.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: int = 5
+    LOGIN_MAX_FAILURES_PER_IP: int = 20
+    LOGIN_FAILURE_WINDOW_MINUTES: int = 15
+    # forgot-password and magic-link answer no sooner than this, known address or not
+    AUTH_MIN_RESPONSE_MS: int = 400
+    # how stale `api_keys.last_used_at` may get before a request writes it again
+    API_KEY_LAST_USED_RESOLUTION_SECONDS: int = 60
+    MAX_API_KEYS_PER_USER: int = 20
 
     # --- LLM (OpenAI-compatible chat completions; DeepSeek by default) ---------------------------
     DEEPSEEK_API_KEY: str | None = None
@@ -109,9 +128,15 @@ class Settings(BaseSettings):
     GITHUB_CLIENT_ID: str | None = None
     GITHUB_CLIENT_SECRET: str | None = None
     GITHUB_REDIRECT_URI: str = "http://localhost:8000/v1/auth/oauth/github/callback"
+    GITHUB_AUTHORIZE_URL: str = "https://github.com/login/oauth/authorize"
+    GITHUB_TOKEN_URL: str = "https://github.com/login/oauth/access_token"
+    GITHUB_API_URL: str = "https://api.github.com"
     WECHAT_APP_ID: str | None = None
     WECHAT_APP_SECRET: str | None = None
     WECHAT_REDIRECT_URI: str = "http://localhost:8000/v1/auth/oauth/wechat/callback"
+    WECHAT_AUTHORIZE_URL: str = "https://open.weixin.qq.com/connect/qrconnect"
+    WECHAT_API_URL: str = "https://api.weixin.qq.com"
+    OAUTH_HTTP_TIMEOUT_SECONDS: float = 10.0
 
     # --- mail (SES v2 replaces the seed's SMTP) --------------------------------------------------
     MAIL_FROM_EMAIL: str | None = None

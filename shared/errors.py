@@ -11,6 +11,12 @@ class DomainError(Exception):
         self.message = message
 
 
+class BadRequestError(DomainError):
+    """A well-formed request that cannot be honoured as sent: an expired link, a used state."""
+
+    status_code = 400
+
+
 class InvalidInputError(DomainError):
     status_code = 422
 

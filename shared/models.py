@@ -1,5 +1,6 @@
 """Every table of ainav, imported in one place so relationships resolve and Alembic sees them all."""
 
+from shared.auth.models import ApiKey, LoginLog, OAuthState, OneTimeToken, UserSession
 from shared.catalog.models import Category, Scenario, Skill, Tool, tool_scenarios
 from shared.executions.models import AgentExecution
 from shared.interactions.models import UserInteraction
@@ -12,13 +13,18 @@ __all__ = [
     "AgentExecution",
     "AgentMemory",
     "AgentWorkflow",
+    "ApiKey",
     "Base",
     "Category",
+    "LoginLog",
+    "OAuthState",
+    "OneTimeToken",
     "Scenario",
     "Skill",
     "Tool",
     "User",
     "UserInteraction",
+    "UserSession",
     "WorkflowStar",
     "tool_scenarios",
 ]

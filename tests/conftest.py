@@ -28,6 +28,11 @@ TEST_ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE": "ainav-test",
     "POWERTOOLS_SERVICE_NAME": "ainav",
     "DB_POOL_SIZE": "2",
+    # forgot-password and magic-link are padded to a minimum duration; tests check the padding itself
+    "AUTH_MIN_RESPONSE_MS": "0",
+    # cheap argon2 in tests; production keeps the library's defaults
+    "PASSWORD_HASH_TIME_COST": "1",
+    "PASSWORD_HASH_MEMORY_KIB": "1024",
 }
 
 
@@ -110,3 +115,43 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+class Mailbox:
+    """What the mocked SES accepted, parsed."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+
+    def messages(self) -> list["EmailMessage"]:  # noqa: F821
+        from email import message_from_string, policy
+
+        from moto.ses.models import ses_backends
+
+        backend = ses_backends["123456789012"][self.region]
+        return [message_from_string(m.raw_data, policy=policy.default) for m in backend.sent_messages]
+
+    def to(self, address: str) -> list["EmailMessage"]:  # noqa: F821
+        return [m for m in self.messages() if m["To"] == address]
+
+    def token_sent_to(self, address: str) -> str:
+        """The `token` query parameter of the link in the last mail to `address`."""
+        from urllib.parse import parse_qs, urlparse
+
+        text = self.to(address)[-1].get_body(("plain",)).get_content()
+        link = next(word for word in text.split() if "?token=" in word)
+        return parse_qs(urlparse(link).query)["token"][0]
+
+
+@pytest.fixture
+def mailbox():  # type: ignore[no-untyped-def]
+    """SES v2 mocked by moto, with the test sender verified."""
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        region = os.environ["AWS_REGION"]
+        boto3.client("sesv2", region_name=region).create_email_identity(
+            EmailIdentity=os.environ["MAIL_FROM_EMAIL"]
+        )
+        yield Mailbox(region)

@@ -2,6 +2,8 @@
 
 from fastapi import APIRouter
 
+from shared.auth.router import router as auth_router
 from shared.health.router import router as health_router
+from shared.users.router import router as users_router
 
-API_ROUTERS: tuple[APIRouter, ...] = (health_router,)
+API_ROUTERS: tuple[APIRouter, ...] = (health_router, auth_router, users_router)

@@ -16,10 +16,14 @@ from shared.config import Settings, get_utc_now, settings
 logger = Logger(child=True)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-PASSWORD_RESET_PATH = "/reset-password"  # noqa: S105
+PASSWORD_RESET_PATH = "/reset-password"
 PASSWORD_RESET_EXPIRY_HOURS = 1
-PASSWORD_RESET_SUBJECT = "重置您的密码 - AI导航"  # noqa: S105
+PASSWORD_RESET_SUBJECT = "重置您的密码 - AI导航"
 WELCOME_SUBJECT = "欢迎加入 AI导航！"
+MAGIC_LINK_PATH = "/auth/magic-link"
+MAGIC_LINK_SUBJECT = "您的 AI导航 登录链接"
+# Placeholder addresses (WeChat accounts have none) end in the reserved .invalid TLD: never mailed.
+UNDELIVERABLE_SUFFIX = ".invalid"
 
 _templates = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -104,6 +108,9 @@ class EmailService:
         if not self.is_configured():
             logger.warning("mail not sent: MAIL_FROM_EMAIL is not set")
             return False
+        if to_email.endswith(UNDELIVERABLE_SUFFIX):
+            logger.info("mail not sent: the account has no deliverable address")
+            return False
         recipients = [to_email, *(cc or []), *(bcc or [])]
         if any(has_line_break(value) for value in [subject, *recipients]):
             logger.warning("mail refused: a header value contains a line break")
@@ -138,6 +145,12 @@ class EmailService:
             "password_reset", reset_url=reset_url, expiry_hours=PASSWORD_RESET_EXPIRY_HOURS
         )
         return self.send_email(to_email, PASSWORD_RESET_SUBJECT, html, text)
+
+    def send_magic_link_email(self, to_email: str, token: str, expiry_minutes: int) -> bool:
+        """Mail a single-use sign-in link carrying the URL-encoded token."""
+        link = f"{self._settings.FRONTEND_URL.rstrip('/')}{MAGIC_LINK_PATH}?token={escape_url_param(token)}"
+        html, text = render_mail("magic_link", magic_link_url=link, expiry_minutes=expiry_minutes)
+        return self.send_email(to_email, MAGIC_LINK_SUBJECT, html, text)
 
     def send_welcome_email(self, to_email: str, username: str) -> bool:
         """Mail the welcome message to a newly registered user."""

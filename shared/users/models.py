@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, String, true
+from sqlalchemy import Boolean, Index, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 class User(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     __tablename__ = "users"
+    # "Alice" and "alice" are one username; emails are stored lower-cased by the services.
+    __table_args__ = (Index("uq_users_username_lower", text("lower(username)"), unique=True),)
 
     email: Mapped[str] = mapped_column(String(255), unique=True, index=True)
     phone: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
@@ -31,3 +33,15 @@ class User(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     interactions: Mapped[list["UserInteraction"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def has_password(self) -> bool:
+        return self.hashed_password is not None
+
+    @property
+    def github_linked(self) -> bool:
+        return self.github_id is not None
+
+    @property
+    def wechat_linked(self) -> bool:
+        return self.wechat_id is not None

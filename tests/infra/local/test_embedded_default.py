@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import boto3
 import httpx
@@ -82,6 +83,37 @@ def stop(process: subprocess.Popen) -> int:
     return process.wait(60)
 
 
+def token_in_last_mail(base: str, to: str, subject: str) -> str:
+    mail = [
+        m for m in httpx.get(f"{base}/_local/outbox").json() if m["to"] == [to] and m["subject"] == subject
+    ][-1]
+    link = next(word for word in mail["text"].split() if "?token=" in word)
+    return parse_qs(urlparse(link).query)["token"][0]
+
+
+def account_lifecycle(base: str) -> None:
+    """Register, forget the password, reset it from the mailed link, sign in by magic link, log out."""
+    api = httpx.Client(base_url=f"{base}/v1", timeout=10)
+    email, first, second = "lifecycle@example.com", "first strong passphrase", "second strong passphrase"
+    registered = api.post("/auth/register", json={"email": email, "username": "lifecycle", "password": first})
+    assert registered.status_code == 201
+    assert api.post("/auth/password/forgot", json={"email": email}).status_code == 202
+    reset_token = token_in_last_mail(base, email, "重置您的密码 - AI导航")
+    assert (
+        api.post("/auth/password/reset", json={"token": reset_token, "new_password": second}).status_code
+        == 204
+    )
+    assert api.post("/auth/login", json={"email": email, "password": first}).status_code == 401
+    assert api.post("/auth/login", json={"username": "lifecycle", "password": second}).status_code == 200
+    assert api.post("/auth/magic-link", json={"email": email}).status_code == 202
+    magic_token = token_in_last_mail(base, email, "您的 AI导航 登录链接")
+    signed_in = api.post("/auth/magic-link/verify", json={"token": magic_token}).json()
+    headers = {"Authorization": f"Bearer {signed_in['access_token']}"}
+    assert api.get("/users/me", headers=headers).json()["email"] == email
+    assert api.post("/auth/logout", headers=headers).status_code == 204
+    assert api.get("/users/me", headers=headers).status_code == 401
+
+
 def test_make_dev_serves_health_docs_and_the_outbox_and_stops_cleanly(tmp_path):
     local_dir = tmp_path / "local"
     port, aws_port = free_port(), free_port()
@@ -115,6 +147,8 @@ def test_make_dev_serves_health_docs_and_the_outbox_and_stops_cleanly(tmp_path):
         assert mail["subject"] == "欢迎加入 AI导航！"
         assert "newcomer" in mail["text"] and "newcomer" in mail["html"]
         assert len(list((local_dir / "outbox").glob("*.eml"))) == 1
+
+        account_lifecycle(base)
 
         # Ctrl-C stops every part and the process exits 0
         assert stop(process) == 0

@@ -1,0 +1,67 @@
+"""Who is calling: `Authorization: Bearer <access JWT>` or `X-API-Key: sk_...`."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.auth import api_keys
+from shared.auth import service as auth_service
+from shared.auth.service import Principal
+from shared.auth.sessions import ClientInfo
+from shared.db import SessionDep
+from shared.errors import AuthenticationError, PermissionDeniedError
+from shared.users.models import User
+
+MAX_USER_AGENT_LENGTH = 512
+
+bearer_scheme = HTTPBearer(auto_error=False, description="An access token from /v1/auth/login")
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="A key from /v1/users/me/api-keys"
+)
+
+
+def get_optional_principal(
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> Principal | None:
+    """The caller if credentials came with the request; bad credentials are a 401, none is None."""
+    if bearer is not None:
+        return auth_service.authenticate_access_token(session=session, token=bearer.credentials)
+    if api_key:
+        return Principal(user=api_keys.authenticate(session=session, key=api_key))
+    return None
+
+
+def get_principal(principal: Annotated[Principal | None, Depends(get_optional_principal)]) -> Principal:
+    if principal is None:
+        raise AuthenticationError("Not authenticated")
+    return principal
+
+
+def get_current_user(principal: Annotated[Principal, Depends(get_principal)]) -> User:
+    return principal.user
+
+
+def require_superuser(user: Annotated[User, Depends(get_current_user)]) -> User:
+    """For admin routes: 401 without credentials, 403 for a signed-in user who is not a superuser."""
+    if not user.is_superuser:
+        raise PermissionDeniedError("Superuser privileges required")
+    return user
+
+
+def get_client_info(request: Request) -> ClientInfo:
+    """The source IP as the server saw it (API Gateway's sourceIp under Lambda), never a header."""
+    user_agent = request.headers.get("user-agent")
+    return ClientInfo(
+        ip=request.client.host if request.client else None,
+        user_agent=user_agent[:MAX_USER_AGENT_LENGTH] if user_agent else None,
+    )
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(get_optional_principal)]
+CurrentUser = Annotated[User, Depends(get_current_user)]
+SuperUser = Annotated[User, Depends(require_superuser)]
+Client = Annotated[ClientInfo, Depends(get_client_info)]

@@ -1,0 +1,229 @@
+"""Signing in and out: register, password login, refresh, logout, password reset, magic links."""
+
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from aws_lambda_powertools import Logger
+from sqlalchemy.orm import Session
+
+from shared.auth import login_guard, one_time_tokens
+from shared.auth import sessions as session_service
+from shared.auth.schemas import LoginRequest, RegisterRequest, TokenPair
+from shared.auth.security import decode_access_token, verify_password
+from shared.auth.sessions import ClientInfo
+from shared.config import settings
+from shared.email import service as email_service_module
+from shared.errors import AuthenticationError, PermissionDeniedError
+from shared.users import service as user_service
+from shared.users.models import User
+
+logger = Logger(child=True)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    tokens: TokenPair
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts as, and through which sign-in (None for API keys)."""
+
+    user: User
+    session_family_id: uuid.UUID | None = None
+
+
+def mailer() -> email_service_module.EmailService:
+    return email_service_module.email_service
+
+
+@contextmanager
+def at_least(milliseconds: int, sleep=time.sleep, clock=time.monotonic) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Make the block last at least `milliseconds`, so answers for known and unknown addresses take
+    the same time (mail goes out only for known ones)."""
+    started = clock()
+    try:
+        yield
+    finally:
+        remaining = milliseconds / 1000 - (clock() - started)
+        if remaining > 0:
+            sleep(remaining)
+
+
+def register(*, session: Session, request: RegisterRequest, client: ClientInfo) -> SignedIn:
+    """Create an account, sign it in, and send the welcome mail."""
+    user = user_service.create_user(
+        session=session, email=request.email, username=request.username, password=request.password
+    )
+    tokens = session_service.issue_tokens(session=session, user=user, client=client)
+    login_guard.record_attempt(
+        session=session,
+        identifier=user.email,
+        method="register",
+        status="success",
+        client=client,
+        user_id=user.id,
+    )
+    session.commit()
+    mailer().send_welcome_email(user.email, user.username)
+    return SignedIn(user=user, tokens=tokens)
+
+
+def login(*, session: Session, request: LoginRequest, client: ClientInfo) -> SignedIn:
+    """Password sign-in by email or username, within the brute-force limits."""
+    identifier = request.identifier
+    user = user_service.get_by_identifier(session=session, identifier=identifier)
+    user_id = user.id if user is not None else None
+    login_guard.ensure_not_blocked(
+        session=session, identifier=identifier, user_id=user_id, client=client, method="password"
+    )
+    if user is None:
+        verify_password(request.password, None)  # an unknown name costs what a wrong password costs
+    if user is None or not user_service.check_password(session=session, user=user, password=request.password):
+        login_guard.record_attempt(
+            session=session,
+            identifier=identifier,
+            method="password",
+            status="failure",
+            client=client,
+            user_id=user_id,
+            message="unknown account" if user is None else "wrong password",
+        )
+        session.commit()
+        raise AuthenticationError("Incorrect email/username or password")
+    return complete_sign_in(
+        session=session, user=user, identifier=identifier, method="password", client=client
+    )
+
+
+def complete_sign_in(
+    *, session: Session, user: User, identifier: str, method: str, client: ClientInfo
+) -> SignedIn:
+    """Open a session for a user whose identity is proven, unless the account is disabled."""
+    if not user.is_active:
+        login_guard.record_attempt(
+            session=session,
+            identifier=identifier,
+            method=method,
+            status="failure",
+            client=client,
+            user_id=user.id,
+            message="account disabled",
+        )
+        session.commit()
+        raise PermissionDeniedError("This account is disabled")
+    tokens = session_service.issue_tokens(session=session, user=user, client=client)
+    login_guard.record_attempt(
+        session=session,
+        identifier=identifier,
+        method=method,
+        status="success",
+        client=client,
+        user_id=user.id,
+    )
+    session.commit()
+    return SignedIn(user=user, tokens=tokens)
+
+
+def refresh(*, session: Session, refresh_token: str, client: ClientInfo) -> SignedIn:
+    user, tokens = session_service.rotate(session=session, refresh_token=refresh_token, client=client)
+    return SignedIn(user=user, tokens=tokens)
+
+
+def logout(*, session: Session, principal: Principal, refresh_token: str | None) -> None:
+    """End the caller's sign-in (and the one of `refresh_token`, if it is theirs)."""
+    families = set()
+    if principal.session_family_id is not None:
+        families.add(principal.session_family_id)
+    if refresh_token is not None:
+        record = session_service.find_family_of(session=session, refresh_token=refresh_token)
+        if record is not None and record.user_id == principal.user.id:
+            families.add(record.family_id)
+    for family_id in families:
+        session_service.revoke_family(session=session, family_id=family_id, reason="logout")
+    session.commit()
+
+
+def authenticate_access_token(*, session: Session, token: str) -> Principal:
+    """The user of a valid access token whose sign-in is still live."""
+    claims = decode_access_token(token)
+    user = session.get(User, claims.user_id)
+    if user is None or not user.is_active:
+        raise AuthenticationError("Invalid access token")
+    if not session_service.family_is_live(session=session, family_id=claims.session_family_id):
+        raise AuthenticationError("This session has ended; sign in again")
+    return Principal(user=user, session_family_id=claims.session_family_id)
+
+
+def request_password_reset(*, session: Session, email: str) -> None:
+    """Mail a one-hour reset link if the address has an account; say nothing either way."""
+    with at_least(settings.AUTH_MIN_RESPONSE_MS):
+        user = user_service.get_by_email(session=session, email=email)
+        if user is None or not user.is_active:
+            return
+        token = one_time_tokens.issue(
+            session=session,
+            purpose=one_time_tokens.PASSWORD_RESET,
+            email=user.email,
+            user_id=user.id,
+            lifetime=timedelta(minutes=settings.PASSWORD_RESET_EXPIRE_MINUTES),
+        )
+        session.commit()
+        mailer().send_password_reset_email(user.email, token)
+
+
+def reset_password(*, session: Session, token: str, new_password: str) -> None:
+    """Spend a reset token: set the password and sign out every session."""
+    record = one_time_tokens.consume(session=session, purpose=one_time_tokens.PASSWORD_RESET, token=token)
+    user = session.get(User, record.user_id) if record.user_id else None
+    if user is None or not user.is_active:
+        session.rollback()
+        raise AuthenticationError("This account is disabled")
+    user_service.set_password(session=session, user=user, password=new_password)
+    session.commit()
+
+
+def request_magic_link(*, session: Session, email: str) -> None:
+    """Mail a 15-minute sign-in link to an account, or to a new address when sign-up is open."""
+    with at_least(settings.AUTH_MIN_RESPONSE_MS):
+        user = user_service.get_by_email(session=session, email=email)
+        if user is None and not settings.AUTH_OPEN_SIGNUP:
+            return
+        if user is not None and not user.is_active:
+            return
+        token = one_time_tokens.issue(
+            session=session,
+            purpose=one_time_tokens.MAGIC_LINK,
+            email=email,
+            user_id=user.id if user else None,
+            lifetime=timedelta(minutes=settings.MAGIC_LINK_EXPIRE_MINUTES),
+        )
+        session.commit()
+        mailer().send_magic_link_email(email, token, settings.MAGIC_LINK_EXPIRE_MINUTES)
+
+
+def verify_magic_link(*, session: Session, token: str, client: ClientInfo) -> SignedIn:
+    """Spend a magic link: sign its owner in, creating the account if sign-up was open."""
+    record = one_time_tokens.consume(session=session, purpose=one_time_tokens.MAGIC_LINK, token=token)
+    user = session.get(User, record.user_id) if record.user_id else None
+    created = False
+    if user is None:
+        user = user_service.get_by_email(session=session, email=record.email)
+    if user is None:
+        if not settings.AUTH_OPEN_SIGNUP:
+            session.commit()
+            raise AuthenticationError("This address has no account")
+        username = user_service.available_username(session=session, wanted=record.email.split("@")[0])
+        user = user_service.create_user(session=session, email=record.email, username=username)
+        created = True
+    signed_in = complete_sign_in(
+        session=session, user=user, identifier=record.email, method="magic_link", client=client
+    )
+    if created:
+        mailer().send_welcome_email(user.email, user.username)
+    return signed_in

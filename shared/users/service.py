@@ -1,0 +1,133 @@
+"""Accounts: lookup, creation with unique names, profile changes, password changes."""
+
+import re
+import secrets
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.auth import sessions as session_service
+from shared.auth.schemas import PasswordChangeRequest, UserUpdate
+from shared.auth.security import hash_password, password_needs_rehash, verify_password
+from shared.errors import BadRequestError, ConflictError
+from shared.users.models import User
+
+USERNAME_MIN, USERNAME_MAX = 3, 50
+
+
+def get_by_email(*, session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.lower()))
+
+
+def get_by_username(*, session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
+def get_by_identifier(*, session: Session, identifier: str) -> User | None:
+    """The account an email (has '@') or a username names."""
+    if "@" in identifier:
+        return get_by_email(session=session, email=identifier)
+    return get_by_username(session=session, username=identifier)
+
+
+def ensure_available(*, session: Session, email: str | None = None, username: str | None = None) -> None:
+    if email is not None and get_by_email(session=session, email=email) is not None:
+        raise ConflictError("An account with this email already exists")
+    if username is not None and get_by_username(session=session, username=username) is not None:
+        raise ConflictError("This username is taken")
+
+
+def available_username(*, session: Session, wanted: str) -> str:
+    """A free username close to `wanted` (an email's local part, a GitHub login)."""
+    base = re.sub(r"[^A-Za-z0-9_-]", "", wanted)[: USERNAME_MAX - 7] or "user"
+    base = base.ljust(USERNAME_MIN, "_")
+    candidate = base
+    while get_by_username(session=session, username=candidate) is not None:
+        candidate = f"{base}_{secrets.token_hex(3)}"
+    return candidate
+
+
+def create_user(
+    *,
+    session: Session,
+    email: str,
+    username: str,
+    password: str | None = None,
+    github_id: str | None = None,
+    wechat_id: str | None = None,
+) -> User:
+    """Insert an account; a duplicate email or username is a 409, even when two requests race."""
+    ensure_available(session=session, email=email, username=username)
+    user = User(
+        email=email.lower(),
+        username=username,
+        hashed_password=hash_password(password) if password is not None else None,
+        github_id=github_id,
+        wechat_id=wechat_id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError as exc:
+        raise ConflictError("An account with this email or username already exists") from exc
+    return user
+
+
+def update_profile(*, session: Session, user: User, changes: UserUpdate) -> User:
+    """Change the username and/or phone number."""
+    fields = changes.model_dump(exclude_unset=True)
+    new_username = fields.get("username")
+    if new_username is not None and new_username.lower() != user.username.lower():
+        ensure_available(session=session, username=new_username)
+    new_phone = fields.get("phone")
+    phone_taken = (
+        new_phone is not None
+        and new_phone != user.phone
+        and session.scalar(select(User.id).where(User.phone == new_phone))
+    )
+    if phone_taken:
+        raise ConflictError("This phone number belongs to another account")
+    for name, value in fields.items():
+        if name == "username" and value is None:
+            continue  # a username cannot be removed
+        setattr(user, name, value)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise ConflictError("This username or phone number is taken") from exc
+    session.commit()
+    return user
+
+
+def check_password(*, session: Session, user: User, password: str) -> bool:
+    """Verify a password, upgrading its hash if the hashing parameters have changed."""
+    if not verify_password(password, user.hashed_password):
+        return False
+    assert user.hashed_password is not None
+    if password_needs_rehash(user.hashed_password):
+        user.hashed_password = hash_password(password)
+    return True
+
+
+def change_password(
+    *, session: Session, user: User, change: PasswordChangeRequest, keep_family_id: uuid.UUID | None
+) -> None:
+    """Set a new password after checking the current one; every other sign-in is signed out."""
+    if user.hashed_password is None:
+        raise BadRequestError("This account has no password yet; set one through password reset")
+    if not check_password(session=session, user=user, password=change.current_password):
+        raise BadRequestError("The current password is incorrect")
+    user.hashed_password = hash_password(change.new_password)
+    session_service.revoke_user_sessions(
+        session=session, user_id=user.id, reason="password_changed", keep_family_id=keep_family_id
+    )
+    session.commit()
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    """Set a password without the old one (reset by mail) and sign out every session."""
+    user.hashed_password = hash_password(password)
+    session_service.revoke_user_sessions(session=session, user_id=user.id, reason="password_reset")
