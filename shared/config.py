@@ -27,6 +27,10 @@ PLACEHOLDER_SECRET_KEYS = frozenset(
     }
 )
 MIN_PRODUCTION_SECRET_KEY_LENGTH = 32
+FERNET_KEY_HINT = (
+    "Set FERNET_KEY to the output of "
+    '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`'
+)
 
 
 class SecretsManagerSource(PydanticBaseSettingsSource):
@@ -119,6 +123,18 @@ class Settings(BaseSettings):
     API_KEY_LAST_USED_RESOLUTION_SECONDS: int = 60
     MAX_API_KEYS_PER_USER: int = 20
 
+    # --- secrets at rest ---------------------------------------------------------------------------
+    # A Fernet key, see FERNET_KEY_HINT. Outside production a fixed development key is used when unset.
+    FERNET_KEY: str | None = None
+
+    # --- workflows ------------------------------------------------------------------------------
+    MAX_GRAPH_NODES: int = 500
+    MAX_GRAPH_EDGES: int = 2000
+    MAX_GRAPH_BYTES: int = 1_000_000
+    WEBHOOK_TOLERANCE_SECONDS: int = 300
+    MAX_WEBHOOK_BODY_BYTES: int = 262_144
+    SCHEDULE_PREVIEW_COUNT: int = 5
+
     # --- LLM (OpenAI-compatible chat completions; DeepSeek by default) ---------------------------
     DEEPSEEK_API_KEY: str | None = None
     LLM_BASE_URL: str = "https://api.deepseek.com"
@@ -148,8 +164,13 @@ class Settings(BaseSettings):
     # Set only for emulators (moto in `make dev` and tests); unset in AWS.
     AWS_ENDPOINT_URL: str | None = None
     EXECUTIONS_QUEUE_URL: str | None = None
+    # EventBridge Scheduler targets the queue by ARN, with a role it assumes and a dead-letter queue.
+    EXECUTIONS_QUEUE_ARN: str | None = None
     SCHEDULE_GROUP_NAME: str = "ainav"
     SCHEDULER_ROLE_ARN: str | None = None
+    SCHEDULER_DLQ_ARN: str | None = None
+    SCHEDULE_MAX_RETRY_ATTEMPTS: int = 3
+    SCHEDULE_MAX_EVENT_AGE_SECONDS: int = 3600
 
     # --- secrets held in AWS Secrets Manager (see SecretsManagerSource) ---------------------------
     SECRETS_MANAGER_ARNS: str | None = None
@@ -207,6 +228,10 @@ class Settings(BaseSettings):
             )
         if self.DEBUG:
             raise ValueError("DEBUG must be false in production; unset DEBUG or set DEBUG=false")
+        if not self.FERNET_KEY:
+            raise ValueError(
+                f"FERNET_KEY is not set; production encrypts secrets at rest with it. {FERNET_KEY_HINT}"
+            )
 
 
 def get_utc_now() -> datetime:

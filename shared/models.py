@@ -7,7 +7,7 @@ from shared.interactions.models import UserInteraction
 from shared.memory.models import AgentMemory
 from shared.orm import Base
 from shared.users.models import User
-from shared.workflows.models import AgentWorkflow, WorkflowStar
+from shared.workflows.models import AgentWorkflow, WebhookDelivery, WorkflowStar, WorkflowVersion
 
 __all__ = [
     "AgentExecution",
@@ -25,6 +25,8 @@ __all__ = [
     "User",
     "UserInteraction",
     "UserSession",
+    "WebhookDelivery",
     "WorkflowStar",
+    "WorkflowVersion",
     "tool_scenarios",
 ]

@@ -1,7 +1,7 @@
 """Declarative base, naming convention and mixins shared by every domain's models."""
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -26,10 +26,16 @@ class UUIDPrimaryKeyMixin:
     )
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class TimestampMixin:
+    # The ORM stamps rows with the clock at insert (so rows of one transaction still order by creation);
+    # the server default covers plain SQL inserts.
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
+        DateTime(timezone=True), default=utc_now, server_default=func.now(), nullable=False
     )
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+        DateTime(timezone=True), default=utc_now, server_default=func.now(), onupdate=utc_now, nullable=False
     )

@@ -53,9 +53,8 @@ def prepare_environment(options: LocalOptions) -> "ThreadedMotoServer":
         sender=os.environ["MAIL_FROM_EMAIL"],
         schedule_group=os.environ.get("SCHEDULE_GROUP_NAME", "ainav"),
     )
-    os.environ["EXECUTIONS_QUEUE_URL"] = resources.queue_url
+    os.environ.update(resources.as_settings())
     os.environ["SES_CONFIGURATION_SET"] = aws.SES_CONFIGURATION_SET
-    os.environ.setdefault("SCHEDULER_ROLE_ARN", resources.scheduler_role_arn)
     return moto_server
 
 

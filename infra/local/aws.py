@@ -9,6 +9,7 @@ from moto.server import ThreadedMotoServer
 ACCOUNT_ID = "123456789012"  # moto's default account
 EXECUTIONS_QUEUE = "ainav-executions"
 EXECUTIONS_DLQ = "ainav-executions-dlq"
+SCHEDULER_DLQ = "ainav-scheduler-dlq"
 MAX_RECEIVE_COUNT = 5
 WORKER_VISIBILITY_TIMEOUT_SECONDS = 360
 SES_CONFIGURATION_SET = "ainav-local"
@@ -17,9 +18,21 @@ SES_CONFIGURATION_SET = "ainav-local"
 @dataclass(frozen=True)
 class LocalAwsResources:
     queue_url: str
+    queue_arn: str
     dlq_url: str
+    scheduler_dlq_arn: str
     schedule_group: str
     scheduler_role_arn: str
+
+    def as_settings(self) -> dict[str, str]:
+        """The settings of `shared` that point at these resources."""
+        return {
+            "EXECUTIONS_QUEUE_URL": self.queue_url,
+            "EXECUTIONS_QUEUE_ARN": self.queue_arn,
+            "SCHEDULER_DLQ_ARN": self.scheduler_dlq_arn,
+            "SCHEDULER_ROLE_ARN": self.scheduler_role_arn,
+            "SCHEDULE_GROUP_NAME": self.schedule_group,
+        }
 
 
 def start_moto_server(port: int) -> ThreadedMotoServer:
@@ -28,26 +41,28 @@ def start_moto_server(port: int) -> ThreadedMotoServer:
     return server
 
 
-def provision(endpoint_url: str, region: str, sender: str, schedule_group: str) -> LocalAwsResources:
-    """Create the queue and its DLQ, the SES identity and configuration set, the schedule group."""
+def provision(endpoint_url: str | None, region: str, sender: str, schedule_group: str) -> LocalAwsResources:
+    """Create the queue and its DLQ, the scheduler's DLQ, the SES identity and configuration set, and
+    the schedule group (idempotent: a second start finds them)."""
 
     def client(name: str):  # type: ignore[no-untyped-def]
         return boto3.client(name, region_name=region, endpoint_url=endpoint_url)
 
     sqs = client("sqs")
+
+    def queue_arn(url: str) -> str:
+        return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
     dlq_url = sqs.create_queue(QueueName=EXECUTIONS_DLQ)["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    redrive = {"deadLetterTargetArn": queue_arn(dlq_url), "maxReceiveCount": MAX_RECEIVE_COUNT}
     queue_url = sqs.create_queue(
         QueueName=EXECUTIONS_QUEUE,
         Attributes={
             "VisibilityTimeout": str(WORKER_VISIBILITY_TIMEOUT_SECONDS),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}
-            ),
+            "RedrivePolicy": json.dumps(redrive),
         },
     )["QueueUrl"]
+    scheduler_dlq_url = sqs.create_queue(QueueName=SCHEDULER_DLQ)["QueueUrl"]
 
     ses = client("sesv2")
     existing = {i["IdentityName"] for i in ses.list_email_identities().get("EmailIdentities", [])}
@@ -64,7 +79,9 @@ def provision(endpoint_url: str, region: str, sender: str, schedule_group: str) 
 
     return LocalAwsResources(
         queue_url=queue_url,
+        queue_arn=queue_arn(queue_url),
         dlq_url=dlq_url,
+        scheduler_dlq_arn=queue_arn(scheduler_dlq_url),
         schedule_group=schedule_group,
         scheduler_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/ainav-scheduler",
     )

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.errors import AuthenticationError, DomainError, RateLimitedError
+from shared.errors import AuthenticationError, DomainError, RateLimitedError, ServiceUnavailableError
 
 logger = Logger(child=True)
 
@@ -22,6 +22,8 @@ async def handle_domain_error(request: Request, exc: Exception) -> JSONResponse:
         headers["Retry-After"] = str(exc.retry_after_seconds)
     if isinstance(exc, AuthenticationError):
         headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, ServiceUnavailableError):
+        headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
 
 

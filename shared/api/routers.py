@@ -5,5 +5,13 @@ from fastapi import APIRouter
 from shared.auth.router import router as auth_router
 from shared.health.router import router as health_router
 from shared.users.router import router as users_router
+from shared.webhooks.router import router as webhooks_router
+from shared.workflows.router import router as workflows_router
 
-API_ROUTERS: tuple[APIRouter, ...] = (health_router, auth_router, users_router)
+API_ROUTERS: tuple[APIRouter, ...] = (
+    health_router,
+    auth_router,
+    users_router,
+    workflows_router,
+    webhooks_router,
+)

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,9 +16,13 @@ if TYPE_CHECKING:
     from shared.users.models import User
 
 
-def empty_graph() -> dict[str, Any]:
-    """A React Flow graph with nothing on it."""
-    return {"nodes": [], "edges": [], "viewport": {"x": 0, "y": 0, "zoom": 1}}
+def starter_graph() -> dict[str, Any]:
+    """The smallest valid graph: its one input node (every graph needs exactly one)."""
+    return {
+        "nodes": [{"id": "input", "type": "input", "data": {}, "position": {"x": 0, "y": 0}}],
+        "edges": [],
+        "viewport": {"x": 0, "y": 0, "zoom": 1},
+    }
 
 
 class AgentWorkflow(UUIDPrimaryKeyMixin, TimestampMixin, Base):
@@ -31,7 +35,7 @@ class AgentWorkflow(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     description_zh: Mapped[str | None] = mapped_column(Text)
     icon: Mapped[str | None] = mapped_column(String(100))
-    graph_json: Mapped[dict[str, Any]] = mapped_column(JSONB, default=empty_graph)
+    graph_json: Mapped[dict[str, Any]] = mapped_column(JSONB, default=starter_graph)
     trigger_type: Mapped[str] = mapped_column(String(50), default="manual", server_default="manual")
     trigger_config: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
     input_schema: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
@@ -50,6 +54,8 @@ class AgentWorkflow(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     star_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     version_history: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
+    # Fernet ciphertext of the webhook signing secret; never returned after the response that made it.
+    webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped["User"] = relationship(back_populates="workflows")
     executions: Mapped[list["AgentExecution"]] = relationship(
@@ -72,4 +78,32 @@ class WorkflowStar(Base):
     )
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+
+class WorkflowVersion(Base):
+    """A full snapshot of one version of a workflow, so a run executes exactly what it was pinned to."""
+
+    __tablename__ = "workflow_versions"
+    __table_args__ = (UniqueConstraint("workflow_id", "version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    workflow_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent_workflows.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    changes: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+
+class WebhookDelivery(Base):
+    """A signature already accepted, so the same signed request cannot be replayed."""
+
+    __tablename__ = "webhook_deliveries"
+
+    signature_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workflow_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent_workflows.id", ondelete="CASCADE"))
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False, index=True
     )

@@ -1,3 +1,4 @@
+import json
 from datetime import UTC
 
 import boto3
@@ -8,6 +9,7 @@ from pydantic import ValidationError
 from shared.config import Settings, get_utc_now
 
 STRONG_KEY = "k" * 48
+FERNET_KEY = "J1x3nQ0h5f9mJ3l8kq3w4e5r6t7y8u9i0o1p2a3s4d4="
 
 
 def test_defaults_follow_the_seed():
@@ -33,11 +35,18 @@ def test_production_refuses_a_weak_or_placeholder_secret_key(key):
 
 def test_production_refuses_debug():
     with pytest.raises(ValidationError, match="DEBUG"):
-        Settings(_env_file=None, ENVIRONMENT="production", SECRET_KEY=STRONG_KEY, DEBUG=True)
+        Settings(
+            _env_file=None, ENVIRONMENT="production", SECRET_KEY=STRONG_KEY, FERNET_KEY=FERNET_KEY, DEBUG=True
+        )
+
+
+def test_production_refuses_to_run_without_a_fernet_key():
+    with pytest.raises(ValidationError, match="FERNET_KEY"):
+        Settings(_env_file=None, ENVIRONMENT="production", SECRET_KEY=STRONG_KEY)
 
 
 def test_production_accepts_a_strong_secret_key():
-    config = Settings(_env_file=None, ENVIRONMENT="production", SECRET_KEY=STRONG_KEY)
+    config = Settings(_env_file=None, ENVIRONMENT="production", SECRET_KEY=STRONG_KEY, FERNET_KEY=FERNET_KEY)
     config.validate_security_settings()
 
 
@@ -66,7 +75,10 @@ def test_secrets_from_secrets_manager_override_the_environment(monkeypatch):
     # GIVEN a secret holding the production secret key and the LLM key
     client = boto3.client("secretsmanager", region_name="us-east-1")
     arn = client.create_secret(
-        Name="ainav/app", SecretString='{"SECRET_KEY": "' + STRONG_KEY + '", "DEEPSEEK_API_KEY": "sk-llm"}'
+        Name="ainav/app",
+        SecretString=json.dumps(
+            {"SECRET_KEY": STRONG_KEY, "FERNET_KEY": FERNET_KEY, "DEEPSEEK_API_KEY": "sk-llm"}
+        ),
     )["ARN"]
     monkeypatch.setenv("SECRET_KEY", "change-me-in-production")
     monkeypatch.setenv("SECRETS_MANAGER_ARNS", arn)

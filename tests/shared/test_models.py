@@ -100,7 +100,7 @@ def test_workflow_defaults_follow_the_seed(db):
     assert workflow.trigger_type == "manual"
     assert workflow.version == 1
     assert workflow.version_history == []
-    assert workflow.graph_json["nodes"] == []
+    assert [n["type"] for n in workflow.graph_json["nodes"]] == ["input"]
     assert (workflow.star_count, workflow.fork_count, workflow.run_count) == (0, 0, 0)
 
 

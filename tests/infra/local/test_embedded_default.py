@@ -17,6 +17,7 @@ import pytest
 
 from shared.config import Settings
 from shared.email.service import EmailService
+from shared.webhooks.service import sign
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -114,6 +115,54 @@ def account_lifecycle(base: str) -> None:
     assert api.get("/users/me", headers=headers).status_code == 401
 
 
+def workflow_lifecycle(base: str, sqs, scheduler, queue_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Create, version, publish, fork and star workflows; schedule one; call a signed webhook."""
+    api = httpx.Client(base_url=f"{base}/v1", timeout=10)
+
+    def member(name: str) -> dict[str, str]:
+        body = {"email": f"{name}@example.com", "username": name, "password": "a strong passphrase"}
+        return {"Authorization": f"Bearer {api.post('/auth/register', json=body).json()['access_token']}"}
+
+    author, reader = member("author"), member("reader")
+    schema = {"type": "object", "properties": {"topic": {"type": "string"}}, "required": ["topic"]}
+    created = api.post("/workflows", headers=author, json={"name": "每日简报", "input_schema": schema}).json()
+    assert created["slug"] == "mei-ri-jian-bao"
+    url = f"/workflows/{created['id']}"
+    scheduled = api.patch(
+        url,
+        headers=author,
+        json={
+            "is_public": True,
+            "trigger_type": "schedule",
+            "trigger_config": {"cron": "0 8 * * *", "timezone": "Asia/Shanghai", "input": {"topic": "AI"}},
+        },
+    ).json()
+    assert scheduled["version"] == 2 and len(scheduled["next_fire_times"]) == 5
+    schedule = scheduler.get_schedule(Name=f"wf-{created['id']}", GroupName="ainav")
+    assert schedule["ScheduleExpression"] == "cron(0 8 * * ? *)"
+    assert api.get(f"{url}/versions", headers=author).json()["total"] == 2
+    fork = api.post(f"{url}/fork", headers=reader)
+    assert fork.status_code == 201 and fork.json()["forked_from_id"] == created["id"]
+    assert api.put(f"{url}/star", headers=reader).json() == {"starred": True, "star_count": 1}
+    assert api.get("/workflows/public?sort=stars").json()["items"][0]["fork_count"] == 1
+
+    hooked = api.post(
+        "/workflows",
+        headers=author,
+        json={"name": "Inbox", "input_schema": schema, "trigger_type": "webhook"},
+    ).json()
+    body = json.dumps({"topic": "webhooks"}).encode()
+    signature = sign(hooked["webhook_secret"], int(time.time()), body)
+    call = api.post(
+        f"/hooks/{hooked['id']}",
+        content=body,
+        headers={"X-Ainav-Signature": signature, "Content-Type": "application/json"},
+    )
+    assert call.status_code == 202 and call.json()["status"] == "pending"
+    waiting = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])
+    assert int(waiting["Attributes"]["ApproximateNumberOfMessages"]) >= 1
+
+
 def test_make_dev_serves_health_docs_and_the_outbox_and_stops_cleanly(tmp_path):
     local_dir = tmp_path / "local"
     port, aws_port = free_port(), free_port()
@@ -149,6 +198,7 @@ def test_make_dev_serves_health_docs_and_the_outbox_and_stops_cleanly(tmp_path):
         assert len(list((local_dir / "outbox").glob("*.eml"))) == 1
 
         account_lifecycle(base)
+        workflow_lifecycle(base, sqs, scheduler, queue_url)
 
         # Ctrl-C stops every part and the process exits 0
         assert stop(process) == 0

@@ -1,0 +1,32 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ExecutionPublic(BaseModel):
+    """Every AgentExecution field of seed 000, plus the pinned version and what it retries."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    workflow_id: uuid.UUID
+    user_id: uuid.UUID
+    workflow_version: int
+    status: str
+    input_data: dict[str, Any]
+    output_data: dict[str, Any] | None
+    error_message: str | None
+    execution_log: list[dict[str, Any]]
+    token_usage: int
+    total_api_calls: int
+    duration_ms: int | None
+    trigger_type: str
+    trigger_metadata: dict[str, Any]
+    scheduled_at: datetime | None
+    retry_of_id: uuid.UUID | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    created_at: datetime
+    updated_at: datetime

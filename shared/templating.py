@@ -1,0 +1,36 @@
+"""The Jinja2 sandbox that renders workflow node fields (`input`, `nodes`, `workflow`, `execution`)."""
+
+from functools import lru_cache
+
+from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+MAX_TEMPLATE_LENGTH = 100_000
+
+
+@lru_cache(maxsize=1)
+def sandbox() -> ImmutableSandboxedEnvironment:
+    """No attribute access to internals, no mutation of the context, undefined names are errors."""
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+def template_error(source: str) -> str | None:
+    """Why `source` is not a valid template, or None if it compiles."""
+    if len(source) > MAX_TEMPLATE_LENGTH:
+        return f"is longer than {MAX_TEMPLATE_LENGTH} characters"
+    try:
+        sandbox().parse(source)
+    except TemplateSyntaxError as exc:
+        return f"is not a valid template: {exc.message} (line {exc.lineno})"
+    return None
+
+
+def expression_error(source: str) -> str | None:
+    """Why `source` is not a valid Jinja2 expression, or None if it compiles."""
+    if not source.strip():
+        return "is empty"
+    try:
+        sandbox().compile_expression(source)
+    except TemplateSyntaxError as exc:
+        return f"is not a valid expression: {exc.message}"
+    return None

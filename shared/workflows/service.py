@@ -1,0 +1,361 @@
+"""Workflows: authoring with validation and versions, ownership, sharing, forks, stars, runs."""
+
+import secrets
+import uuid
+from typing import Any
+
+from slugify import slugify
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared import crypto
+from shared.api.pagination import PageParams
+from shared.catalog.models import Skill
+from shared.config import get_utc_now
+from shared.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from shared.executions import service as execution_service
+from shared.executions.models import AgentExecution
+from shared.scheduling import service as scheduling_service
+from shared.users.models import User
+from shared.workflows.graph import skill_ids, validate_graph
+from shared.workflows.models import AgentWorkflow, WorkflowStar, WorkflowVersion
+from shared.workflows.schemas import SortOrder, WorkflowCreate, WorkflowUpdate
+from shared.workflows.validation import check_input, check_input_schema, normalize_trigger
+
+# A change to any of these is a new version; names, descriptions and sharing flags are not.
+VERSIONED_FIELDS = (
+    "graph_json",
+    "system_prompt",
+    "llm_model",
+    "temperature",
+    "input_schema",
+    "trigger_type",
+    "trigger_config",
+)
+NULLABLE_FIELDS = {"name_zh", "description", "description_zh", "icon", "system_prompt"}
+SLUG_MAX_BASE = 200
+SLUG_ATTEMPTS = 5
+WEBHOOK_SECRET_PREFIX = "whsec_"
+PUBLIC_SORTS: dict[str, list[ColumnElement[Any]]] = {
+    "stars": [AgentWorkflow.star_count.desc()],
+    "forks": [AgentWorkflow.fork_count.desc()],
+    "runs": [AgentWorkflow.run_count.desc()],
+    "newest": [],
+}
+
+
+def snapshot(workflow: AgentWorkflow) -> dict[str, Any]:
+    """Everything a run needs to execute this version exactly as it was."""
+    return {"name": workflow.name, **{field: getattr(workflow, field) for field in VERSIONED_FIELDS}}
+
+
+def _record_version(session: Session, workflow: AgentWorkflow, changes: list[str]) -> None:
+    entry = {"version": workflow.version, "changes": changes, "timestamp": get_utc_now().isoformat()}
+    workflow.version_history = [*workflow.version_history, entry]
+    session.add(
+        WorkflowVersion(
+            workflow_id=workflow.id, version=workflow.version, changes=changes, snapshot=snapshot(workflow)
+        )
+    )
+
+
+def _add_with_unique_slug(session: Session, workflow: AgentWorkflow) -> None:
+    """Insert with a URL slug from the name (Chinese is transliterated), unique even when two
+    requests race for it: a taken slug gets a short random suffix and the insert is retried."""
+    base = slugify(workflow.name, max_length=SLUG_MAX_BASE, word_boundary=True) or "workflow"
+    candidate = base
+    if session.scalar(select(AgentWorkflow.id).where(AgentWorkflow.slug == candidate)) is not None:
+        candidate = f"{base}-{secrets.token_hex(3)}"
+    for _ in range(SLUG_ATTEMPTS):
+        workflow.slug = candidate
+        try:
+            with session.begin_nested():
+                session.add(workflow)
+            return
+        except IntegrityError:
+            candidate = f"{base}-{secrets.token_hex(3)}"
+    raise ConflictError("Could not find a free slug for this name; try again")
+
+
+def _check_graph(session: Session, graph: dict[str, Any]) -> dict[str, Any]:
+    validate_graph(graph)
+    wanted = dict(skill_ids(graph))
+    if wanted:
+        active = set(session.scalars(select(Skill.id).where(Skill.id.in_(wanted.values()), Skill.is_active)))
+        for node_id, skill_id in wanted.items():
+            if skill_id not in active:
+                raise InvalidInputError(
+                    f"node '{node_id}' (skill): skill {skill_id} does not exist or is inactive"
+                )
+    return graph
+
+
+def _new_webhook_secret(workflow: AgentWorkflow) -> str:
+    secret = WEBHOOK_SECRET_PREFIX + secrets.token_urlsafe(32)
+    workflow.webhook_secret_encrypted = crypto.encrypt(secret)
+    return secret
+
+
+def _sync_schedule(workflow: AgentWorkflow) -> None:
+    """Make the scheduler match the workflow: a schedule iff trigger is schedule and enabled."""
+    config = workflow.trigger_config
+    if workflow.trigger_type == "schedule" and config.get("enabled", True):
+        scheduling_service.put_schedule(workflow.id, config["cron"], config.get("timezone", "UTC"))
+    else:
+        scheduling_service.delete_schedule(workflow.id)
+
+
+def create_workflow(
+    *, session: Session, user: User, request: WorkflowCreate
+) -> tuple[AgentWorkflow, str | None]:
+    """Validate and save a new workflow at version 1; returns it and a new webhook secret, if any."""
+    check_input_schema(request.input_schema)
+    graph = _check_graph(session, request.graph_json)
+    trigger_config = normalize_trigger(request.trigger_type, request.trigger_config, request.input_schema)
+    workflow = AgentWorkflow(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        **request.model_dump(exclude={"graph_json", "trigger_config"}),
+        graph_json=graph,
+        trigger_config=trigger_config,
+        version=1,
+        version_history=[],
+    )
+    secret = _new_webhook_secret(workflow) if workflow.trigger_type == "webhook" else None
+    _add_with_unique_slug(session, workflow)
+    _record_version(session, workflow, ["created"])
+    session.flush()
+    if workflow.trigger_type == "schedule":
+        _sync_schedule(workflow)
+    session.commit()
+    return workflow, secret
+
+
+def update_workflow(
+    *, session: Session, workflow: AgentWorkflow, request: WorkflowUpdate
+) -> tuple[AgentWorkflow, str | None]:
+    """Apply a partial change; a versioned change bumps the version and keeps a snapshot."""
+    fields = request.model_dump(exclude_unset=True, exclude={"regenerate_webhook_secret"})
+    not_nullable = sorted(
+        name for name, value in fields.items() if value is None and name not in NULLABLE_FIELDS
+    )
+    if not_nullable:
+        raise InvalidInputError(f"{', '.join(not_nullable)} cannot be null")
+    input_schema = fields.get("input_schema", workflow.input_schema)
+    if "input_schema" in fields:
+        check_input_schema(input_schema)
+    if "graph_json" in fields:
+        _check_graph(session, fields["graph_json"])
+    trigger_type = fields.get("trigger_type", workflow.trigger_type)
+    if {"trigger_type", "trigger_config", "input_schema"} & fields.keys():
+        config = fields.get(
+            "trigger_config", workflow.trigger_config if trigger_type == workflow.trigger_type else {}
+        )
+        fields["trigger_config"] = normalize_trigger(trigger_type, config, input_schema)
+
+    changed = [
+        name for name in VERSIONED_FIELDS if name in fields and fields[name] != getattr(workflow, name)
+    ]
+    was_scheduled = workflow.trigger_type == "schedule"
+    was_webhook = workflow.trigger_type == "webhook"
+    for name, value in fields.items():
+        setattr(workflow, name, value)
+
+    secret = None
+    if workflow.trigger_type == "webhook" and (not was_webhook or request.regenerate_webhook_secret):
+        secret = _new_webhook_secret(workflow)
+    elif request.regenerate_webhook_secret:
+        raise InvalidInputError("regenerate_webhook_secret needs the webhook trigger")
+    if workflow.trigger_type != "webhook":
+        workflow.webhook_secret_encrypted = None
+    if changed:
+        workflow.version += 1
+        _record_version(session, workflow, changed)
+    session.flush()
+    trigger_changed = {"trigger_type", "trigger_config"} & set(changed)
+    if trigger_changed and (was_scheduled or workflow.trigger_type == "schedule"):
+        _sync_schedule(workflow)
+    session.commit()
+    return workflow, secret
+
+
+def delete_workflow(*, session: Session, workflow: AgentWorkflow) -> None:
+    """Delete a workflow with its runs, memories and versions, and its schedule."""
+    if workflow.trigger_type == "schedule":
+        scheduling_service.delete_schedule(workflow.id)
+    session.delete(workflow)
+    session.commit()
+
+
+def _visible_to(user: User | None) -> ColumnElement[bool]:
+    if user is None:
+        return AgentWorkflow.is_public
+    return or_(AgentWorkflow.is_public, AgentWorkflow.user_id == user.id)
+
+
+def get_visible(*, session: Session, workflow_id: uuid.UUID, user: User | None) -> AgentWorkflow:
+    """A workflow the caller may read: their own, or a public one. Anything else is a 404."""
+    workflow = session.scalar(select(AgentWorkflow).where(AgentWorkflow.id == workflow_id, _visible_to(user)))
+    if workflow is None:
+        raise NotFoundError("Workflow not found")
+    return workflow
+
+
+def get_owned(
+    *, session: Session, workflow_id: uuid.UUID, user: User, for_update: bool = False
+) -> AgentWorkflow:
+    """A workflow the caller may change: 404 if they cannot see it, 403 if it is someone else's public one."""
+    workflow = get_visible(session=session, workflow_id=workflow_id, user=user)
+    if workflow.user_id != user.id:
+        raise PermissionDeniedError("Only the owner can do this; fork the workflow to make it yours")
+    if for_update:
+        session.refresh(workflow, with_for_update=True)
+    return workflow
+
+
+def _page(session: Session, condition: ColumnElement[bool], page: PageParams, order: list[Any]):  # type: ignore[no-untyped-def]
+    total = session.scalar(select(func.count()).select_from(AgentWorkflow).where(condition)) or 0
+    items = session.scalars(
+        select(AgentWorkflow)
+        .where(condition)
+        .order_by(*order, AgentWorkflow.created_at.desc(), AgentWorkflow.id)
+        .offset(page.offset)
+        .limit(page.page_size)
+    ).all()
+    return list(items), total
+
+
+def list_mine(*, session: Session, user: User, page: PageParams) -> tuple[list[AgentWorkflow], int]:
+    return _page(session, AgentWorkflow.user_id == user.id, page, [])
+
+
+def _name_matches(query: str | None) -> ColumnElement[bool]:
+    if not query:
+        return AgentWorkflow.is_public  # a no-op beside the public filter
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(AgentWorkflow.name.ilike(pattern), AgentWorkflow.name_zh.ilike(pattern))
+
+
+def list_public(
+    *, session: Session, page: PageParams, sort: SortOrder, query: str | None, templates_only: bool = False
+) -> tuple[list[AgentWorkflow], int]:
+    condition = AgentWorkflow.is_public & _name_matches(query)
+    if templates_only:
+        condition = condition & AgentWorkflow.is_template
+    return _page(session, condition, page, PUBLIC_SORTS[sort])
+
+
+def list_versions(
+    *, session: Session, workflow: AgentWorkflow, page: PageParams
+) -> tuple[list[WorkflowVersion], int]:
+    mine = WorkflowVersion.workflow_id == workflow.id
+    total = session.scalar(select(func.count()).select_from(WorkflowVersion).where(mine)) or 0
+    items = session.scalars(
+        select(WorkflowVersion)
+        .where(mine)
+        .order_by(WorkflowVersion.version.desc())
+        .offset(page.offset)
+        .limit(page.page_size)
+    ).all()
+    return list(items), total
+
+
+def get_version_snapshot(*, session: Session, workflow_id: uuid.UUID, version: int) -> dict[str, Any]:
+    snapshot_row = session.scalar(
+        select(WorkflowVersion.snapshot).where(
+            WorkflowVersion.workflow_id == workflow_id, WorkflowVersion.version == version
+        )
+    )
+    if snapshot_row is None:
+        raise NotFoundError(f"Version {version} of this workflow does not exist")
+    return snapshot_row
+
+
+def fork(*, session: Session, source: AgentWorkflow, user: User) -> AgentWorkflow:
+    """Copy a visible workflow to the caller (private, manual trigger, version 1)."""
+    copy = AgentWorkflow(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        name=source.name,
+        name_zh=source.name_zh,
+        description=source.description,
+        description_zh=source.description_zh,
+        icon=source.icon,
+        graph_json=source.graph_json,
+        input_schema=source.input_schema,
+        llm_model=source.llm_model,
+        system_prompt=source.system_prompt,
+        temperature=source.temperature,
+        trigger_type="manual",
+        trigger_config={},
+        forked_from_id=source.id,
+        version=1,
+        version_history=[],
+    )
+    _add_with_unique_slug(session, copy)
+    _record_version(session, copy, ["forked"])
+    # one atomic increment in the database: concurrent forks never lose a count
+    session.execute(
+        update(AgentWorkflow)
+        .where(AgentWorkflow.id == source.id)
+        .values(fork_count=AgentWorkflow.fork_count + 1)
+    )
+    session.commit()
+    session.refresh(source)
+    return copy
+
+
+def set_star(*, session: Session, workflow: AgentWorkflow, user: User, starred: bool) -> int:
+    """Star or unstar, idempotently; the count moves only when a row really appeared or vanished."""
+    if starred:
+        changed = session.execute(
+            pg_insert(WorkflowStar)
+            .values(user_id=user.id, workflow_id=workflow.id)
+            .on_conflict_do_nothing()
+            .returning(WorkflowStar.user_id)
+        ).first()
+        delta = 1 if changed else 0
+    else:
+        changed = session.execute(
+            delete(WorkflowStar)
+            .where(WorkflowStar.user_id == user.id, WorkflowStar.workflow_id == workflow.id)
+            .returning(WorkflowStar.user_id)
+        ).first()
+        delta = -1 if changed else 0
+    if delta:
+        session.execute(
+            update(AgentWorkflow)
+            .where(AgentWorkflow.id == workflow.id)
+            .values(star_count=AgentWorkflow.star_count + delta)
+        )
+    session.commit()
+    session.refresh(workflow)
+    return workflow.star_count
+
+
+def is_starred(*, session: Session, workflow: AgentWorkflow, user: User) -> bool:
+    return session.get(WorkflowStar, (user.id, workflow.id)) is not None
+
+
+def run(
+    *,
+    session: Session,
+    workflow: AgentWorkflow,
+    user: User,
+    input_data: dict[str, Any],
+    trigger_type: str = "manual",
+) -> AgentExecution:
+    """Start a run of the current version with input checked against the input_schema."""
+    check_input(workflow.input_schema, input_data)
+    return execution_service.start_execution(
+        session=session, workflow=workflow, user_id=user.id, input_data=input_data, trigger_type=trigger_type
+    )
+
+
+def webhook_secret(workflow: AgentWorkflow) -> str | None:
+    if workflow.trigger_type != "webhook" or not workflow.webhook_secret_encrypted:
+        return None
+    return crypto.decrypt(workflow.webhook_secret_encrypted)
