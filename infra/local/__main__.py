@@ -16,6 +16,9 @@ from infra.local.options import LocalOptions
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
 
+    from infra.local.loops import Loop
+    from infra.local.outbox import Outbox
+
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logger = logging.getLogger("ainav.local")
 
@@ -74,6 +77,28 @@ def build_server_class() -> type:
     return QuietServer
 
 
+def build_loops(outbox: "Outbox") -> dict[str, "Loop"]:
+    """The background parts of the stack: the mail outbox, the SQS worker, the schedule firer."""
+    from infra.local.outbox import watch_outbox
+    from infra.local.scheduler_loop import SchedulerLoop
+    from infra.local.worker_loop import WorkerLoop
+    from shared.config import settings
+
+    assert settings.EXECUTIONS_QUEUE_URL and settings.EXECUTIONS_QUEUE_ARN
+    worker = WorkerLoop(
+        settings.EXECUTIONS_QUEUE_URL,
+        settings.EXECUTIONS_QUEUE_ARN,
+        settings.AWS_REGION,
+        settings.AWS_ENDPOINT_URL,
+    )
+    scheduler = SchedulerLoop(settings.SCHEDULE_GROUP_NAME, settings.AWS_REGION, settings.AWS_ENDPOINT_URL)
+    return {
+        "outbox": lambda stop: watch_outbox(outbox, stop),
+        "worker": worker.run,
+        "scheduler": scheduler.run,
+    }
+
+
 def main() -> int:
     options = LocalOptions.from_environment()
     options.local_dir.mkdir(parents=True, exist_ok=True)
@@ -85,7 +110,7 @@ def main() -> int:
     QuietServer = build_server_class()
     from infra.local.app import build_local_app
     from infra.local.loops import LoopRunner
-    from infra.local.outbox import default_outbox, watch_outbox
+    from infra.local.outbox import default_outbox
     from shared.migrations.runner import upgrade_head
 
     step("applying migrations ...")
@@ -93,8 +118,7 @@ def main() -> int:
 
     outbox = default_outbox(options.outbox_dir)
     app = build_local_app(outbox)
-    # The worker and scheduler loops join the outbox watcher here when they exist.
-    loops = LoopRunner({"outbox": lambda stop: watch_outbox(outbox, stop)})
+    loops = LoopRunner(build_loops(outbox))
     loops.start()
 
     base = f"http://{options.host}:{options.port}"
@@ -105,7 +129,7 @@ def main() -> int:
         f"    docs       {base}/docs\n"
         f"    health     {base}/v1/health\n"
         f"    outbox     {base}/_local/outbox   (.eml files in {options.outbox_dir})\n"
-        f"    AWS (moto) {options.aws_endpoint_url}\n"
+        f"    AWS (moto) {options.aws_endpoint_url}   (worker and scheduler loops running)\n"
         "  Ctrl-C stops everything; data stays in "
         f"{options.local_dir}\n",
         flush=True,

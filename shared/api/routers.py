@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from shared.auth.router import router as auth_router
+from shared.executions.router import router as executions_router
 from shared.health.router import router as health_router
 from shared.users.router import router as users_router
 from shared.webhooks.router import router as webhooks_router
@@ -14,4 +15,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     users_router,
     workflows_router,
     webhooks_router,
+    executions_router,
 )

@@ -45,6 +45,8 @@ class AgentExecution(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     retry_of_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("agent_executions.id", ondelete="SET NULL")
     )
+    # Set by POST executions/{id}/cancel on a running execution; the engine stops before its next node.
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -26,6 +26,7 @@ class ExecutionPublic(BaseModel):
     trigger_metadata: dict[str, Any]
     scheduled_at: datetime | None
     retry_of_id: uuid.UUID | None
+    cancel_requested_at: datetime | None
     started_at: datetime | None
     finished_at: datetime | None
     created_at: datetime

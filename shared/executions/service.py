@@ -4,15 +4,19 @@ import uuid
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shared.api.pagination import PageParams
 from shared.config import get_utc_now
-from shared.errors import ServiceUnavailableError
+from shared.errors import ConflictError, NotFoundError, ServiceUnavailableError
 from shared.executions.models import AgentExecution
 from shared.queue import service as queue_service
 from shared.workflows.models import AgentWorkflow
 
 logger = Logger(child=True)
+
+FINISHED_STATUSES = ("completed", "failed", "cancelled")
 
 
 def start_execution(
@@ -37,6 +41,10 @@ def start_execution(
         trigger_type=trigger_type,
         trigger_metadata=trigger_metadata or {},
     )
+    return _commit_and_enqueue(session, execution)
+
+
+def _commit_and_enqueue(session: Session, execution: AgentExecution) -> AgentExecution:
     session.add(execution)
     session.commit()
     try:
@@ -49,3 +57,84 @@ def start_execution(
         logger.error("execution not queued", extra={"execution_id": str(execution.id)})
         raise ServiceUnavailableError("The run could not be queued; try again shortly") from exc
     return execution
+
+
+def _owned(
+    session: Session, execution_id: uuid.UUID, user_id: uuid.UUID, for_update: bool = False
+) -> AgentExecution:
+    query = select(AgentExecution).where(AgentExecution.id == execution_id, AgentExecution.user_id == user_id)
+    if for_update:
+        query = query.with_for_update()
+    execution = session.scalar(query)
+    if execution is None:
+        raise NotFoundError("Execution not found")
+    return execution
+
+
+def get_owned(*, session: Session, execution_id: uuid.UUID, user_id: uuid.UUID) -> AgentExecution:
+    """One of the caller's executions; anyone else's is a 404."""
+    return _owned(session, execution_id, user_id)
+
+
+def list_owned(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    page: PageParams,
+    workflow_id: uuid.UUID | None = None,
+    status: str | None = None,
+    trigger_type: str | None = None,
+) -> tuple[list[AgentExecution], int]:
+    """The caller's executions, newest first, optionally of one workflow, status or trigger."""
+    condition = AgentExecution.user_id == user_id
+    if workflow_id is not None:
+        condition = condition & (AgentExecution.workflow_id == workflow_id)
+    if status is not None:
+        condition = condition & (AgentExecution.status == status)
+    if trigger_type is not None:
+        condition = condition & (AgentExecution.trigger_type == trigger_type)
+    total = session.scalar(select(func.count()).select_from(AgentExecution).where(condition)) or 0
+    items = session.scalars(
+        select(AgentExecution)
+        .where(condition)
+        .order_by(AgentExecution.created_at.desc(), AgentExecution.id)
+        .offset(page.offset)
+        .limit(page.page_size)
+    ).all()
+    return list(items), total
+
+
+def cancel(*, session: Session, execution_id: uuid.UUID, user_id: uuid.UUID) -> AgentExecution:
+    """Pending: cancelled at once. Running: the engine stops before its next node. Finished: 409."""
+    execution = _owned(session, execution_id, user_id, for_update=True)
+    if execution.status in FINISHED_STATUSES:
+        raise ConflictError(f"The execution is already {execution.status}")
+    now = get_utc_now()
+    if execution.status == "pending":
+        execution.status = "cancelled"
+        execution.error_message = "Cancelled by the owner"
+        execution.finished_at = now
+    execution.cancel_requested_at = execution.cancel_requested_at or now
+    session.commit()
+    return execution
+
+
+def retry(*, session: Session, execution_id: uuid.UUID, user_id: uuid.UUID, latest: bool) -> AgentExecution:
+    """A new run of a failed execution that reuses its successful nodes and resumes at the failure."""
+    previous = _owned(session, execution_id, user_id)
+    if previous.status != "failed":
+        raise ConflictError(f"Only a failed execution can be retried; this one is {previous.status}")
+    workflow = session.get(AgentWorkflow, previous.workflow_id)
+    if workflow is None:
+        raise NotFoundError("The workflow of this execution no longer exists")
+    execution = AgentExecution(
+        workflow_id=workflow.id,
+        user_id=user_id,
+        workflow_version=workflow.version if latest else previous.workflow_version,
+        status="pending",
+        input_data=previous.input_data,
+        trigger_type=previous.trigger_type,
+        trigger_metadata={**previous.trigger_metadata, "retry_of": str(previous.id)},
+        retry_of_id=previous.id,
+    )
+    return _commit_and_enqueue(session, execution)

@@ -54,6 +54,8 @@ class AgentWorkflow(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     star_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     version_history: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
+    # Mail the owner when a run completes (failures are always mailed).
+    notify_on_success: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     # Fernet ciphertext of the webhook signing secret; never returned after the response that made it.
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
 

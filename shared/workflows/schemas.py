@@ -25,6 +25,7 @@ class WorkflowFields(BaseModel):
     system_prompt: Text | None = None
     is_public: bool = False
     is_template: bool = False
+    notify_on_success: bool = False
 
 
 class WorkflowCreate(WorkflowFields):
@@ -50,6 +51,7 @@ class WorkflowUpdate(BaseModel):
     system_prompt: Text | None = None
     is_public: bool | None = None
     is_template: bool | None = None
+    notify_on_success: bool | None = None
     graph_json: dict[str, Any] | None = None
     trigger_type: TriggerType | None = None
     trigger_config: dict[str, Any] | None = None
@@ -83,6 +85,7 @@ class WorkflowPublic(BaseModel):
     temperature: float
     is_public: bool
     is_template: bool
+    notify_on_success: bool
     forked_from_id: uuid.UUID | None
     fork_count: int
     run_count: int

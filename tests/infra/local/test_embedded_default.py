@@ -159,8 +159,76 @@ def workflow_lifecycle(base: str, sqs, scheduler, queue_url: str) -> None:  # ty
         headers={"X-Ainav-Signature": signature, "Content-Type": "application/json"},
     )
     assert call.status_code == 202 and call.json()["status"] == "pending"
-    waiting = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])
-    assert int(waiting["Attributes"]["ApproximateNumberOfMessages"]) >= 1
+    hooked_run = wait_for_execution(api, author, call.json()["id"])
+    assert hooked_run["trigger_type"] == "webhook" and hooked_run["input_data"] == {"topic": "webhooks"}
+
+    # a run started by hand executes in the worker loop, node by node
+    greeter = api.post("/workflows", headers=author, json={"name": "Greeter", "graph_json": GREETER}).json()
+    started = api.post(f"/workflows/{greeter['id']}/runs", headers=author, json={"input": {"name": "dev"}})
+    finished = wait_for_execution(api, author, started.json()["id"])
+    assert finished["output_data"] == {"greeting": "Hello dev!"}
+    assert [entry["node_id"] for entry in finished["execution_log"]] == ["in", "greet", "out"]
+
+
+GREETER = {
+    "nodes": [
+        {"id": "in", "type": "input", "data": {}, "position": {"x": 0, "y": 0}},
+        {
+            "id": "greet",
+            "type": "template",
+            "data": {"template": "Hello {{ input.name }}!"},
+            "position": {"x": 0, "y": 1},
+        },
+        {
+            "id": "out",
+            "type": "output",
+            "data": {"values": {"greeting": "{{ nodes.greet.text }}"}},
+            "position": {"x": 0, "y": 2},
+        },
+    ],
+    "edges": [
+        {"id": "a", "source": "in", "target": "greet"},
+        {"id": "b", "source": "greet", "target": "out"},
+    ],
+}
+
+
+def wait_for_execution(
+    api: httpx.Client, headers: dict[str, str], execution_id: str, timeout: float = 30
+) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        execution = api.get(f"/executions/{execution_id}", headers=headers).json()
+        if execution["status"] in ("completed", "failed", "cancelled"):
+            assert execution["status"] == "completed", execution
+            return execution
+        time.sleep(0.2)
+    pytest.fail(f"execution {execution_id} did not finish: {execution}")
+
+
+def start_minutely_schedule(base: str) -> tuple[httpx.Client, dict[str, str], str]:
+    """A workflow on `* * * * *`: the scheduler loop fires it at the next minute."""
+    api = httpx.Client(base_url=f"{base}/v1", timeout=10)
+    body = {"email": "cron@example.com", "username": "cron_user", "password": "a strong passphrase"}
+    headers = {"Authorization": f"Bearer {api.post('/auth/register', json=body).json()['access_token']}"}
+    workflow = api.post(
+        "/workflows",
+        headers=headers,
+        json={"name": "Every minute", "trigger_type": "schedule", "trigger_config": {"cron": "* * * * *"}},
+    ).json()
+    return api, headers, workflow["id"]
+
+
+def wait_for_scheduled_run(api: httpx.Client, headers: dict[str, str], workflow_id: str) -> dict:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        runs = api.get(f"/executions?workflow_id={workflow_id}&status=completed", headers=headers).json()[
+            "items"
+        ]
+        if runs:
+            return runs[0]
+        time.sleep(1)
+    pytest.fail("the minutely schedule produced no completed execution within 90 s")
 
 
 def test_make_dev_serves_health_docs_and_the_outbox_and_stops_cleanly(tmp_path):
@@ -197,8 +265,11 @@ def test_make_dev_serves_health_docs_and_the_outbox_and_stops_cleanly(tmp_path):
         assert "newcomer" in mail["text"] and "newcomer" in mail["html"]
         assert len(list((local_dir / "outbox").glob("*.eml"))) == 1
 
+        cron_api, cron_headers, minutely = start_minutely_schedule(base)
         account_lifecycle(base)
         workflow_lifecycle(base, sqs, scheduler, queue_url)
+        scheduled_run = wait_for_scheduled_run(cron_api, cron_headers, minutely)
+        assert scheduled_run["trigger_type"] == "schedule" and scheduled_run["scheduled_at"].endswith(":00Z")
 
         # Ctrl-C stops every part and the process exits 0
         assert stop(process) == 0

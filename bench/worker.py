@@ -1,0 +1,151 @@
+"""Executions per second through the worker Lambda handler: a 5-node template/condition workflow,
+SQS batches of 10, a real PostgreSQL. Prints a table.
+
+    .venv/bin/python -m bench.worker [--executions 1000] [--batch 10]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+GRAPH = {
+    "nodes": [
+        {"id": "in", "type": "input", "data": {}, "position": {"x": 0, "y": 0}},
+        {
+            "id": "greet",
+            "type": "template",
+            "data": {"template": "Hello {{ input.name }}"},
+            "position": {"x": 0, "y": 1},
+        },
+        {
+            "id": "check",
+            "type": "condition",
+            "data": {"expression": "input.n > 3"},
+            "position": {"x": 0, "y": 2},
+        },
+        {
+            "id": "loud",
+            "type": "template",
+            "data": {"template": "{{ nodes.greet.text | upper }}!"},
+            "position": {"x": 0, "y": 3},
+        },
+        {
+            "id": "out",
+            "type": "output",
+            "data": {"values": {"text": "{{ nodes.loud.text }}"}},
+            "position": {"x": 0, "y": 4},
+        },
+    ],
+    "edges": [
+        {"id": "e1", "source": "in", "target": "greet"},
+        {"id": "e2", "source": "greet", "target": "check"},
+        {"id": "e3", "source": "check", "target": "loud", "sourceHandle": "true"},
+        {"id": "e4", "source": "loud", "target": "out"},
+    ],
+}
+
+
+def prepare_environment() -> None:
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ainav-bench")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DB_POOL_SIZE", "2")
+    if not os.environ.get("DATABASE_URL"):
+        from infra.local.postgres import start_embedded_postgres
+
+        os.environ["DATABASE_URL"] = start_embedded_postgres(
+            REPO_ROOT / ".local" / "bench-pg", database="ainav_bench"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--executions", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=10)
+    args = parser.parse_args()
+    prepare_environment()
+
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    from sqlalchemy import delete, func, select
+
+    from infra.local.lambdas import LocalLambdaContext, load_function
+    from shared.db import session_scope
+    from shared.executions.models import AgentExecution
+    from shared.migrations.runner import upgrade_head
+    from shared.users.models import User
+    from shared.workflows import service as workflow_service
+    from shared.workflows.schemas import WorkflowCreate
+
+    upgrade_head()
+    with session_scope() as session:
+        user = User(
+            email=f"bench-{uuid.uuid4().hex[:8]}@example.com", username=f"bench_{uuid.uuid4().hex[:8]}"
+        )
+        session.add(user)
+        session.flush()
+        workflow, _ = workflow_service.create_workflow(
+            session=session, user=user, request=WorkflowCreate(name="Bench", graph_json=GRAPH)
+        )
+        executions = [
+            AgentExecution(
+                workflow_id=workflow.id,
+                user_id=user.id,
+                workflow_version=1,
+                input_data={"name": f"u{n}", "n": 5},
+            )
+            for n in range(args.executions)
+        ]
+        session.add_all(executions)
+        session.flush()
+        ids, user_id = [e.id for e in executions], user.id
+    handler = load_function("functions/worker").handler
+    context = LocalLambdaContext("bench-worker")
+    batch_seconds = []
+    started = time.perf_counter()
+    for offset in range(0, len(ids), args.batch):
+        records = [
+            {
+                "messageId": str(execution_id),
+                "receiptHandle": "bench",
+                "body": json.dumps({"type": "execution.run", "execution_id": str(execution_id)}),
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:bench",
+                "awsRegion": "us-east-1",
+            }
+            for execution_id in ids[offset : offset + args.batch]
+        ]
+        batch_started = time.perf_counter()
+        response = handler({"Records": records}, context)
+        batch_seconds.append(time.perf_counter() - batch_started)
+        assert response == {"batchItemFailures": []}, response
+        if offset // args.batch % 20 == 0:
+            print(f"  {offset + len(records)}/{len(ids)} executions", file=sys.stderr, flush=True)
+    elapsed = time.perf_counter() - started
+    with session_scope() as session:
+        completed = session.scalar(
+            select(func.count())
+            .select_from(AgentExecution)
+            .where(AgentExecution.id.in_(ids), AgentExecution.status == "completed")
+        )
+        session.execute(delete(User).where(User.id == user_id))
+    assert completed == len(ids), f"only {completed} of {len(ids)} completed"
+    p50 = statistics.median(batch_seconds) * 1000
+    p95 = sorted(batch_seconds)[int(len(batch_seconds) * 0.95) - 1] * 1000
+    print("| executions | batch size | seconds | executions/s | batch p50 ms | batch p95 ms |")
+    print("|---|---|---|---|---|---|")
+    print(f"| {len(ids)} | {args.batch} | {elapsed:.2f} | {len(ids) / elapsed:.0f} | {p50:.1f} | {p95:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

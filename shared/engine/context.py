@@ -1,0 +1,62 @@
+"""What a node sees while it runs: the rendering context and the run's counters."""
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import TemplateError
+
+from shared.engine.errors import NodeError
+from shared.templating import compiled_expression, compiled_template
+
+
+@dataclass
+class RunContext:
+    execution_id: uuid.UUID
+    trigger_type: str
+    workflow_id: uuid.UUID
+    workflow_name: str
+    workflow_version: int
+    owner_email: Callable[[], str]  # looked up only by the nodes that mail
+    llm_model: str
+    system_prompt: str | None
+    temperature: float
+    input: dict[str, Any]
+    deadline: float  # time.monotonic() by which the whole run must end
+    outputs: dict[str, Any] = field(default_factory=dict)  # node id → output of nodes that ran
+    token_usage: int = 0
+    api_calls: int = 0
+    skill_calls: list[tuple[uuid.UUID, float]] = field(default_factory=list)  # (skill id, latency ms)
+
+    def variables(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "nodes": self.outputs,
+            "workflow": {
+                "id": str(self.workflow_id),
+                "name": self.workflow_name,
+                "version": self.workflow_version,
+            },
+            "execution": {"id": str(self.execution_id), "trigger_type": self.trigger_type},
+        }
+
+    def render(self, source: str, where: str) -> str:
+        """Render a node field in the sandbox; an undefined name or an error is a node failure."""
+        try:
+            return compiled_template(source).render(**self.variables())
+        except TemplateError as exc:
+            raise NodeError(f"{where}: {exc.message or type(exc).__name__}") from exc
+
+    def render_map(self, values: dict[str, str], where: str) -> dict[str, str]:
+        return {name: self.render(value, f"{where}.{name}") for name, value in values.items()}
+
+    def evaluate(self, expression: str, where: str) -> Any:
+        try:
+            return compiled_expression(expression)(**self.variables())
+        except TemplateError as exc:
+            raise NodeError(f"{where}: {exc.message or type(exc).__name__}") from exc
+
+    def remaining_seconds(self) -> float:
+        return self.deadline - time.monotonic()

@@ -1,0 +1,203 @@
+"""The node executors, one per node type of architecture §4, in an open registry.
+
+An executor takes the node's `data` and the run context and returns `(input_logged, output)`."""
+
+import contextlib
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.catalog.models import Skill
+from shared.config import settings
+from shared.email import service as email_service_module
+from shared.engine import outbound
+from shared.engine.context import RunContext
+from shared.engine.errors import NodeError, RetryableNodeError
+
+Executor = Callable[[dict[str, Any], RunContext, Session, float], tuple[dict[str, Any], Any]]
+EXECUTORS: dict[str, Executor] = {}
+SENSITIVE_HEADERS = {"authorization", "x-api-key", "cookie", "proxy-authorization"}
+
+
+def executor(node_type: str) -> Callable[[Executor], Executor]:
+    """Register the executor of a node type (memory nodes register themselves elsewhere)."""
+
+    def register(function: Executor) -> Executor:
+        EXECUTORS[node_type] = function
+        return function
+
+    return register
+
+
+def redacted(headers: dict[str, str]) -> dict[str, str]:
+    return {name: ("***" if name.lower() in SENSITIVE_HEADERS else value) for name, value in headers.items()}
+
+
+@executor("input")
+def run_input(data: dict[str, Any], ctx: RunContext, session: Session, timeout: float) -> tuple[dict, Any]:
+    return {}, ctx.input
+
+
+@executor("template")
+def run_template(data: dict[str, Any], ctx: RunContext, session: Session, timeout: float) -> tuple[dict, Any]:
+    return {}, {"text": ctx.render(data["template"], "data.template")}
+
+
+@executor("condition")
+def run_condition(
+    data: dict[str, Any], ctx: RunContext, session: Session, timeout: float
+) -> tuple[dict, Any]:
+    return {"expression": data["expression"]}, {
+        "result": bool(ctx.evaluate(data["expression"], "data.expression"))
+    }
+
+
+@executor("output")
+def run_output(data: dict[str, Any], ctx: RunContext, session: Session, timeout: float) -> tuple[dict, Any]:
+    return {}, ctx.render_map(data["values"], "data.values")
+
+
+@executor("llm")
+def run_llm(data: dict[str, Any], ctx: RunContext, session: Session, timeout: float) -> tuple[dict, Any]:
+    """OpenAI-compatible chat completion (DeepSeek by default)."""
+    if not settings.DEEPSEEK_API_KEY:
+        raise NodeError("no LLM API key is configured (set DEEPSEEK_API_KEY)")
+    prompt = ctx.render(data["prompt"], "data.prompt")
+    system_source = data.get("system_prompt") or ctx.system_prompt
+    system_prompt = ctx.render(system_source, "data.system_prompt") if system_source else None
+    model = data.get("model") or ctx.llm_model or settings.LLM_DEFAULT_MODEL
+    messages = ([{"role": "system", "content": system_prompt}] if system_prompt else []) + [
+        {"role": "user", "content": prompt}
+    ]
+    body: dict[str, Any] = {
+        "model": model,
+        "messages": messages,
+        "temperature": data.get("temperature", ctx.temperature),
+    }
+    if data.get("max_tokens"):
+        body["max_tokens"] = data["max_tokens"]
+    ctx.api_calls += 1
+    try:
+        response = httpx.post(
+            f"{settings.LLM_BASE_URL.rstrip('/')}/chat/completions",
+            json=body,
+            headers={"Authorization": f"Bearer {settings.DEEPSEEK_API_KEY}"},
+            timeout=timeout,
+        )
+    except httpx.TimeoutException as exc:
+        raise RetryableNodeError(f"the LLM did not answer within {timeout:g}s") from exc
+    except httpx.HTTPError as exc:
+        raise RetryableNodeError(f"cannot reach the LLM: {type(exc).__name__}") from exc
+    if response.status_code == 429 or response.status_code >= 500:
+        raise RetryableNodeError(f"the LLM answered HTTP {response.status_code}")
+    if response.status_code >= 400:
+        raise NodeError(f"the LLM refused the request: HTTP {response.status_code} {response.text[:300]}")
+    try:
+        payload = response.json()
+        text = payload["choices"][0]["message"]["content"]
+        usage = payload.get("usage") or {}
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise NodeError("the LLM's answer is not a chat completion") from exc
+    prompt_tokens, completion_tokens = (
+        int(usage.get("prompt_tokens", 0)),
+        int(usage.get("completion_tokens", 0)),
+    )
+    ctx.token_usage += prompt_tokens + completion_tokens
+    logged = {"model": model, "prompt": prompt, "system_prompt": system_prompt}
+    return logged, {
+        "text": text,
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens},
+    }
+
+
+@executor("http")
+def run_http(data: dict[str, Any], ctx: RunContext, session: Session, timeout: float) -> tuple[dict, Any]:
+    url = ctx.render(data["url"], "data.url")
+    method = data.get("method", "GET")
+    headers = ctx.render_map(data.get("headers") or {}, "data.headers")
+    body = data.get("body")
+    content = json_body = None
+    if isinstance(body, str):
+        content = ctx.render(body, "data.body")
+    elif body is not None:
+        json_body = body
+    ctx.api_calls += 1
+    response = outbound.request(
+        method, url, headers=headers, json_body=json_body, content=content, timeout=timeout
+    )
+    logged = {"method": method, "url": url, "headers": redacted(headers)}
+    return logged, {"status": response.status, "headers": response.headers, "body": response.body}
+
+
+def _skill_auth_headers(skill: Skill) -> dict[str, str]:
+    if skill.auth_type in ("none", "", None):
+        return {}
+    config = skill.auth_config or {}
+    variable = config.get("env_var")
+    credential = settings.SKILL_CREDENTIALS.get(variable or "")
+    if not credential:
+        raise NodeError(f"skill '{skill.slug}' needs the credential {variable!r} (SKILL_CREDENTIALS)")
+    header = config.get("header") or "Authorization"
+    prefix = config.get("prefix", "Bearer " if skill.auth_type in ("bearer", "oauth2") else "")
+    return {header: f"{prefix}{credential}"}
+
+
+@executor("skill")
+def run_skill(data: dict[str, Any], ctx: RunContext, session: Session, timeout: float) -> tuple[dict, Any]:
+    """Call a catalog skill: params checked against its input_schema, auth from its auth_config."""
+    from shared.workflows.validation import check_input
+
+    skill = session.scalar(select(Skill).where(Skill.id == data["skill_id"], Skill.is_active))
+    if skill is None or not skill.api_endpoint:
+        raise NodeError(f"skill {data['skill_id']} does not exist, is inactive or has no endpoint")
+    params: dict[str, Any] = ctx.render_map(data.get("params") or {}, "data.params")
+    params = _coerce_to_schema(params, skill.input_schema or {})
+    try:
+        check_input(skill.input_schema or {}, params, label="params")
+    except Exception as exc:
+        raise NodeError(str(getattr(exc, "message", exc))) from exc
+    url = skill.api_endpoint
+    remaining = {}
+    for name, value in params.items():
+        placeholder = "{" + name + "}"
+        if placeholder in url:
+            url = url.replace(placeholder, quote(str(value), safe=""))
+        else:
+            remaining[name] = value
+    headers = {**{k: str(v) for k, v in (skill.headers_template or {}).items()}, **_skill_auth_headers(skill)}
+    method = (skill.http_method or "GET").upper()
+    ctx.api_calls += 1
+    query = {k: str(v) for k, v in remaining.items()} if method in ("GET", "DELETE") else None
+    json_body = remaining if method not in ("GET", "DELETE") else None
+    response = outbound.request(
+        method, url, headers=headers, params=query, json_body=json_body, timeout=timeout
+    )
+    ctx.skill_calls.append((skill.id, response.elapsed_ms))
+    return {"skill": skill.slug, "params": params}, {"status": response.status, "body": response.body}
+
+
+def _coerce_to_schema(params: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """Rendered params are strings; turn numbers and booleans back into what the schema expects."""
+    properties = schema.get("properties") or {}
+    coerced = dict(params)
+    for name, value in params.items():
+        expected = (properties.get(name) or {}).get("type")
+        if expected in ("integer", "number", "boolean") and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                coerced[name] = json.loads(value)
+    return coerced
+
+
+@executor("email")
+def run_email(data: dict[str, Any], ctx: RunContext, session: Session, timeout: float) -> tuple[dict, Any]:
+    """Mail the workflow's owner (never anyone else): rendered subject, the body as text and escaped HTML."""
+    subject = ctx.render(data["subject"], "data.subject")
+    body = ctx.render(data["body"], "data.body")
+    html = email_service_module.render_mail("workflow_message", body=body)[0]
+    sent = email_service_module.email_service.send_email(ctx.owner_email(), subject, html, body)
+    return {"subject": subject}, {"sent": sent}

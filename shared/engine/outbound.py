@@ -1,0 +1,142 @@
+"""Outbound HTTP from workflows (http and skill nodes), guarded against SSRF.
+
+Every hop's host is resolved and each address checked: private, loopback, link-local, metadata,
+multicast and reserved addresses are refused unless OUTBOUND_ALLOWED_HOSTS opens them. Redirects are
+followed by hand so each one is checked too. Responses are capped in size."""
+
+import ipaddress
+import json
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from shared.config import settings
+from shared.engine.errors import NodeError, RetryableNodeError
+
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+ALLOWED_SCHEMES = {"http", "https"}
+METADATA_ADDRESSES = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+
+
+class OutboundRefused(NodeError):
+    """The destination is not a public address (SSRF guard)."""
+
+
+@dataclass
+class OutboundResponse:
+    status: int
+    headers: dict[str, str]
+    body: Any
+    elapsed_ms: float
+    hops: list[str] = field(default_factory=list)
+
+
+def _allowed_by_setting(host: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    for entry in settings.OUTBOUND_ALLOWED_HOSTS:
+        if entry == host:
+            return True
+        try:
+            if address in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return not (
+        address in METADATA_ADDRESSES
+        or address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or not address.is_global
+    )
+
+
+def check_destination(url: str) -> None:
+    """Refuse a URL whose scheme is not http(s) or whose host resolves to a non-public address."""
+    parts = urlsplit(url)
+    if parts.scheme not in ALLOWED_SCHEMES or not parts.hostname:
+        raise OutboundRefused(f"only http(s) URLs with a host are allowed, got {url[:200]!r}")
+    host = parts.hostname
+    try:
+        infos = socket.getaddrinfo(
+            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
+    except socket.gaierror as exc:
+        raise NodeError(f"cannot resolve {host!r}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not _is_public(address) and not _allowed_by_setting(host, address):
+            raise OutboundRefused(f"{host!r} resolves to {address}, which is not a public address")
+
+
+def _decode(response: httpx.Response, content: bytes) -> Any:
+    if "json" in response.headers.get("content-type", ""):
+        try:
+            return json.loads(content) if content else None
+        except ValueError:
+            pass
+    return content.decode(response.encoding or "utf-8", errors="replace")
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    json_body: Any = None,
+    content: str | bytes | None = None,
+    params: dict[str, str] | None = None,
+    timeout: float,
+) -> OutboundResponse:
+    """One guarded request: 429/5xx/timeouts raise RetryableNodeError, other 4xx are returned."""
+    started = time.monotonic()
+    hops: list[str] = []
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        for _ in range(settings.HTTP_MAX_REDIRECTS + 1):
+            check_destination(url)
+            hops.append(url)
+            try:
+                with client.stream(
+                    method, url, headers=headers, json=json_body, content=content, params=params
+                ) as response:
+                    if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
+                        url = urljoin(url, response.headers["location"])
+                        params = None
+                        if response.status_code == 303 or (
+                            response.status_code in (301, 302) and method != "GET"
+                        ):
+                            method, json_body, content = "GET", None, None
+                        continue
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        body.extend(chunk)
+                        if len(body) > settings.NODE_MAX_RESPONSE_BYTES:
+                            raise NodeError(f"response larger than {settings.NODE_MAX_RESPONSE_BYTES} bytes")
+                    elapsed = (time.monotonic() - started) * 1000
+                    if response.status_code == 429 or response.status_code >= 500:
+                        raise RetryableNodeError(f"HTTP {response.status_code} from {urlsplit(url).hostname}")
+                    return OutboundResponse(
+                        status=response.status_code,
+                        headers=dict(response.headers),
+                        body=_decode(response, bytes(body)),
+                        elapsed_ms=elapsed,
+                        hops=hops,
+                    )
+            except httpx.TimeoutException as exc:
+                raise RetryableNodeError(
+                    f"timed out after {timeout:g}s calling {urlsplit(url).hostname}"
+                ) from exc
+            except httpx.HTTPError as exc:
+                raise RetryableNodeError(f"{type(exc).__name__} calling {urlsplit(url).hostname}") from exc
+    raise NodeError(f"more than {settings.HTTP_MAX_REDIRECTS} redirects")

@@ -1,0 +1,78 @@
+"""/v1/executions: the caller's runs, with their logs; cancel and retry."""
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, status
+
+from shared.api.pagination import Page, PageDep
+from shared.api.responses import error_responses
+from shared.auth.dependencies import CurrentUser
+from shared.db import SessionDep
+from shared.executions import service as execution_service
+from shared.executions.schemas import ExecutionPublic
+
+router = APIRouter(prefix="/executions", tags=["executions"])
+
+Status = Literal["pending", "running", "completed", "failed", "cancelled"]
+Trigger = Literal["manual", "api", "webhook", "schedule"]
+
+
+@router.get("", response_model=Page[ExecutionPublic], responses=error_responses(401, 422))
+def list_executions(
+    user: CurrentUser,
+    session: SessionDep,
+    page: PageDep,
+    workflow_id: uuid.UUID | None = None,
+    status: Annotated[Status | None, Query()] = None,
+    trigger_type: Annotated[Trigger | None, Query()] = None,
+) -> Page[ExecutionPublic]:
+    items, total = execution_service.list_owned(
+        session=session,
+        user_id=user.id,
+        page=page,
+        workflow_id=workflow_id,
+        status=status,
+        trigger_type=trigger_type,
+    )
+    return Page(
+        items=[ExecutionPublic.model_validate(item) for item in items],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
+    )
+
+
+@router.get("/{execution_id}", response_model=ExecutionPublic, responses=error_responses(401, 404, 422))
+def read_execution(execution_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ExecutionPublic:
+    return ExecutionPublic.model_validate(
+        execution_service.get_owned(session=session, execution_id=execution_id, user_id=user.id)
+    )
+
+
+@router.post(
+    "/{execution_id}/cancel", response_model=ExecutionPublic, responses=error_responses(401, 404, 409, 422)
+)
+def cancel_execution(execution_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ExecutionPublic:
+    return ExecutionPublic.model_validate(
+        execution_service.cancel(session=session, execution_id=execution_id, user_id=user.id)
+    )
+
+
+@router.post(
+    "/{execution_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ExecutionPublic,
+    responses=error_responses(401, 404, 409, 422, 503),
+)
+def retry_execution(
+    execution_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    latest: Annotated[
+        bool, Query(description="run the workflow's latest version instead of the failed one's")
+    ] = False,
+) -> ExecutionPublic:
+    return ExecutionPublic.model_validate(
+        execution_service.retry(session=session, execution_id=execution_id, user_id=user.id, latest=latest)
+    )

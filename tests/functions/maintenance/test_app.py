@@ -1,0 +1,8 @@
+from tests.lambda_support import FakeLambdaContext, load_event, load_function
+
+
+def test_the_scheduled_event_runs_maintenance_and_reports(engine, aws):
+    report = load_function("functions/maintenance").handler(
+        load_event("eventbridge_maintenance.json"), FakeLambdaContext()
+    )
+    assert set(report) == {"failed_stuck", "requeued_pending", "purged_rows"}

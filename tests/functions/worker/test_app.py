@@ -1,0 +1,170 @@
+"""WorkerFunction: SQS batches in, partial batch failures out, against committed rows."""
+
+import copy
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from sqlalchemy import delete, func, select
+
+from shared.db import session_scope
+from shared.executions import worker
+from shared.executions.models import AgentExecution
+from shared.users.models import User
+from shared.workflows import service as workflow_service
+from shared.workflows.schemas import WorkflowCreate
+from tests.graphs import greeting_graph
+from tests.lambda_support import FakeLambdaContext, load_event, load_function
+
+
+@pytest.fixture
+def committed(aws):  # type: ignore[no-untyped-def]
+    """A committed user with a greeting workflow; everything is deleted afterwards."""
+    with session_scope() as session:
+        user = User(
+            email=f"worker-{uuid.uuid4().hex[:8]}@example.com", username=f"worker_{uuid.uuid4().hex[:8]}"
+        )
+        session.add(user)
+        session.flush()
+        workflow, _ = workflow_service.create_workflow(
+            session=session, user=user, request=WorkflowCreate(name="Greeter", graph_json=greeting_graph())
+        )
+        ids = {"user_id": user.id, "workflow_id": workflow.id}
+    yield ids
+    with session_scope() as session:
+        session.execute(delete(User).where(User.id == ids["user_id"]))
+
+
+def pending_execution(workflow_id: uuid.UUID, user_id: uuid.UUID) -> uuid.UUID:
+    with session_scope() as session:
+        execution = AgentExecution(
+            workflow_id=workflow_id, user_id=user_id, workflow_version=1, input_data={"name": "Ada", "n": 5}
+        )
+        session.add(execution)
+        session.flush()
+        return execution.id
+
+
+def sqs_event(*bodies: str, receive_count: int = 1) -> dict:
+    template = load_event("sqs_execution_run.json")["Records"][0]
+    records = []
+    for n, body in enumerate(bodies):
+        record = copy.deepcopy(template)
+        record.update(messageId=f"message-{n}", body=body)
+        record["attributes"]["ApproximateReceiveCount"] = str(receive_count)
+        records.append(record)
+    return {"Records": records}
+
+
+def run_body(execution_id: uuid.UUID) -> str:
+    return json.dumps({"type": "execution.run", "execution_id": str(execution_id)})
+
+
+def status_of(execution_id: uuid.UUID) -> AgentExecution:
+    with session_scope() as session:
+        return session.get(AgentExecution, execution_id)
+
+
+def test_a_batch_runs_its_executions_and_reports_no_failures(committed):
+    first = pending_execution(**committed)
+    second = pending_execution(**committed)
+    function = load_function("functions/worker")
+    response = function.handler(sqs_event(run_body(first), run_body(second)), FakeLambdaContext())
+    assert response == {"batchItemFailures": []}
+    assert status_of(first).status == status_of(second).status == "completed"
+    assert status_of(first).output_data == {"greeting": "Hello Ada!"}
+
+
+def test_a_duplicate_delivery_in_the_same_batch_runs_once(committed):
+    execution_id = pending_execution(**committed)
+    function = load_function("functions/worker")
+    response = function.handler(
+        sqs_event(run_body(execution_id), run_body(execution_id)), FakeLambdaContext()
+    )
+    assert response == {"batchItemFailures": []}
+    assert len(status_of(execution_id).execution_log) == 4
+
+
+def test_one_bad_record_fails_only_itself(committed):
+    good = pending_execution(**committed)
+    function = load_function("functions/worker")
+    response = function.handler(sqs_event("not json", run_body(good)), FakeLambdaContext())
+    assert response == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    assert status_of(good).status == "completed"
+
+
+def test_the_last_delivery_before_the_dlq_fails_the_execution_with_the_reason(committed, monkeypatch):
+    execution_id = pending_execution(**committed)
+
+    def database_trouble(**kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("connection reset by peer")
+
+    monkeypatch.setattr(worker, "run_execution", database_trouble)
+    function = load_function("functions/worker")
+    # a batch whose every record failed raises, so Lambda hands the whole batch back to SQS
+    with pytest.raises(BatchProcessingError):
+        function.handler(sqs_event(run_body(execution_id), receive_count=2), FakeLambdaContext())
+    assert status_of(execution_id).status == "pending"  # SQS will deliver it again
+    with pytest.raises(BatchProcessingError):
+        function.handler(sqs_event(run_body(execution_id), receive_count=5), FakeLambdaContext())
+    execution = status_of(execution_id)
+    assert execution.status == "failed"
+    assert execution.error_message == "gave up after 5 deliveries: RuntimeError: connection reset by peer"
+
+
+def test_a_scheduled_fire_creates_one_execution_however_often_it_is_delivered(committed):
+    with session_scope() as session:
+        from shared.workflows.models import AgentWorkflow
+
+        workflow = session.get(AgentWorkflow, committed["workflow_id"])
+        workflow.trigger_type = "schedule"
+        workflow.trigger_config = {
+            "cron": "0 9 * * *",
+            "timezone": "UTC",
+            "enabled": True,
+            "input": {"name": "Cron", "n": 9},
+        }
+    body = json.dumps(
+        {
+            "type": "workflow.scheduled",
+            "workflow_id": str(committed["workflow_id"]),
+            "scheduled_at": "2026-11-22T09:00:00Z",
+        }
+    )
+    function = load_function("functions/worker")
+    assert function.handler(sqs_event(body, body), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert function.handler(sqs_event(body), FakeLambdaContext()) == {"batchItemFailures": []}
+    with session_scope() as session:
+        runs = session.scalars(
+            select(AgentExecution).where(AgentExecution.workflow_id == committed["workflow_id"])
+        ).all()
+        assert len(runs) == 1
+        [run] = runs
+        assert (run.trigger_type, run.status, run.input_data) == (
+            "schedule",
+            "completed",
+            {"name": "Cron", "n": 9},
+        )
+        assert run.scheduled_at == datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def test_a_fire_for_a_workflow_no_longer_scheduled_is_dropped(committed):
+    body = json.dumps(
+        {
+            "type": "workflow.scheduled",
+            "workflow_id": str(committed["workflow_id"]),
+            "scheduled_at": "2026-11-22T09:00:00Z",
+        }
+    )
+    assert load_function("functions/worker").handler(sqs_event(body), FakeLambdaContext()) == {
+        "batchItemFailures": []
+    }
+    with session_scope() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(AgentExecution)
+            .where(AgentExecution.workflow_id == committed["workflow_id"])
+        )
+        assert count == 0

@@ -1,0 +1,68 @@
+"""MaintenanceFunction: nothing stays pending or running forever; expired rows go."""
+
+import json
+from datetime import timedelta
+
+import boto3
+from sqlalchemy import select, update
+
+from shared.auth.models import OneTimeToken
+from shared.config import get_utc_now
+from shared.executions.maintenance import run_maintenance
+from shared.executions.models import AgentExecution
+from tests.factories import make_execution, make_user, make_workflow
+
+
+def test_stuck_running_executions_are_failed_with_the_reason(db, aws):
+    workflow = make_workflow(db, make_user(db))
+    stuck = make_execution(db, workflow, status="running", started_at=get_utc_now() - timedelta(hours=1))
+    fresh = make_execution(db, workflow, status="running", started_at=get_utc_now())
+    report = run_maintenance(db)
+    assert report["failed_stuck"] == 1
+    db.refresh(stuck)
+    db.refresh(fresh)
+    assert stuck.status == "failed" and "worker lost" in stuck.error_message
+    assert fresh.status == "running"
+
+
+def test_pending_executions_whose_message_was_lost_are_requeued(db, aws):
+    workflow = make_workflow(db, make_user(db))
+    lost = make_execution(db, workflow)
+    make_execution(db, workflow)  # just created: its message is presumably on its way
+    db.execute(
+        update(AgentExecution)
+        .where(AgentExecution.id == lost.id)
+        .values(updated_at=get_utc_now() - timedelta(hours=1))
+    )
+    assert run_maintenance(db)["requeued_pending"] == 1
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    [message] = sqs.receive_message(QueueUrl=aws.queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert json.loads(message["Body"]) == {"type": "execution.run", "execution_id": str(lost.id)}
+    assert run_maintenance(db)["requeued_pending"] == 0  # not again on the next tick
+
+
+def test_expired_tokens_are_purged(db, aws):
+    user = make_user(db)
+    db.add(
+        OneTimeToken(
+            purpose="magic_link",
+            email=user.email,
+            user_id=user.id,
+            token_hash="a" * 64,
+            expires_at=get_utc_now() - timedelta(days=2),
+        )
+    )
+    db.add(
+        OneTimeToken(
+            purpose="magic_link",
+            email=user.email,
+            user_id=user.id,
+            token_hash="b" * 64,
+            expires_at=get_utc_now() + timedelta(minutes=5),
+        )
+    )
+    db.flush()
+    assert run_maintenance(db)["purged_rows"] >= 1
+    assert db.scalars(select(OneTimeToken.token_hash).where(OneTimeToken.user_id == user.id)).all() == [
+        "b" * 64
+    ]
