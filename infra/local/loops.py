@@ -1,7 +1,7 @@
 """Background loops of `make dev`: each runs in a thread until the stack stops.
 
-This is the seam where the SQS worker loop and the EventBridge Scheduler loop plug in: a loop is a
-function taking a stop event, registered in `build_loops` of `infra.local.__main__`."""
+A loop is a function taking a stop event, registered in `build_loops` of `infra.local.__main__`:
+today the mail outbox watcher, the SQS worker loop and the EventBridge Scheduler loop."""
 
 import logging
 import threading

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from shared.api.pagination import Page, PageDep
 from shared.api.responses import error_responses
-from shared.auth.dependencies import CurrentUser
+from shared.auth.dependencies import CurrentPrincipal, CurrentUser
 from shared.db import SessionDep
 from shared.executions.schemas import ExecutionPublic
 from shared.scheduling import service as scheduling_service
@@ -148,7 +148,15 @@ def unstar_workflow(workflow: MemberVisibleWorkflow, user: CurrentUser, session:
     responses=error_responses(401, 403, 404, 422, 503),
 )
 def run_workflow(
-    body: RunRequest, workflow: OwnedWorkflow, user: CurrentUser, session: SessionDep
+    body: RunRequest, workflow: OwnedWorkflow, principal: CurrentPrincipal, session: SessionDep
 ) -> ExecutionPublic:
-    execution = workflow_service.run(session=session, workflow=workflow, user=user, input_data=body.input)
+    # a run started with an API key (no interactive sign-in) is an "api" run
+    trigger_type = "manual" if principal.session_family_id is not None else "api"
+    execution = workflow_service.run(
+        session=session,
+        workflow=workflow,
+        user=principal.user,
+        input_data=body.input,
+        trigger_type=trigger_type,
+    )
     return ExecutionPublic.model_validate(execution)

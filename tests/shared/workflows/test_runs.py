@@ -92,3 +92,14 @@ def test_a_run_that_cannot_be_queued_is_failed_not_left_pending(client, aws, db,
     [execution] = db.scalars(select(AgentExecution)).all()
     assert execution.status == "failed"
     assert "could not be queued" in execution.error_message
+
+
+def test_a_run_started_with_an_api_key_is_an_api_run(client, aws):
+    tokens = signup(client)
+    workflow = create(client, tokens)
+    key = client.post("/v1/users/me/api-keys", headers=bearer(tokens), json={"name": "ci"}).json()["key"]
+    response = client.post(
+        f"/v1/workflows/{workflow['id']}/runs", headers={"X-API-Key": key}, json={"input": {"name": "x"}}
+    )
+    assert response.status_code == 202
+    assert response.json()["trigger_type"] == "api"
