@@ -1,12 +1,16 @@
 # ainav: `make dev` runs the whole stack on this machine, `make test` runs the tests.
-# Both need only python3 (3.11+) and make; the virtualenv is created or updated on demand.
+# Both need only python3 (3.11+) and make; the virtualenv and the embedding model are built on demand.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+EXPORT_STAMP := $(VENV)/.export-installed
+TORCH_VERSION := 2.13.0
+MODEL_DIR := layers/embedding/model
+MODEL := $(MODEL_DIR)/manifest.json
 
-.PHONY: dev test lint fmt migrate venv clean
+.PHONY: dev test lint fmt migrate model venv clean
 
 venv: $(STAMP)
 
@@ -18,10 +22,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-dev: $(STAMP)
+# The export toolchain: torch (CPU) first, by exact version, then the rest of the `export` extra.
+$(EXPORT_STAMP): pyproject.toml | $(STAMP)
+	@echo "[model] installing the export toolchain (torch $(TORCH_VERSION) CPU, sentence-transformers, onnx) ..."
+	$(BIN)/python -m pip install --quiet torch==$(TORCH_VERSION)
+	$(BIN)/python -m pip install --quiet -e '.[dev,export]'
+	@touch $(EXPORT_STAMP)
+
+# Rebuilt when missing or older than its recipe.
+$(MODEL): infra/model/export.py infra/model/parity.py infra/model/corpus.py | $(EXPORT_STAMP)
+	$(BIN)/python -m infra.model.export --output $(MODEL_DIR)
+
+model: $(MODEL)
+
+dev: $(STAMP) $(MODEL)
 	$(BIN)/python -m infra.local
 
-test: $(STAMP)
+test: $(STAMP) $(MODEL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -38,4 +55,4 @@ migrate: $(STAMP)
 	$(BIN)/python -m shared.migrations upgrade
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(MODEL_DIR)

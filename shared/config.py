@@ -153,6 +153,19 @@ class Settings(BaseSettings):
     # Receives after which the queue moves a message to the DLQ (template.yaml maxReceiveCount).
     QUEUE_MAX_RECEIVES: int = 5
 
+    # --- embeddings ------------------------------------------------------------------------------
+    # The exported model's folder; unset: /opt/model (the Lambda layer), then layers/embedding/model.
+    EMBEDDING_MODEL_DIR: str | None = None
+    # onnxruntime intra-op threads; 0 picks min(2, CPUs).
+    EMBEDDING_THREADS: int = 0
+    MEMORY_MAX_ITEMS: int = 100
+    MEMORY_MAX_CHARS: int = 8000
+    MEMORY_DOCUMENT_MAX_CHARS: int = 200_000
+    MEMORY_CHUNK_CHARS: int = 1000
+    MEMORY_CHUNK_OVERLAP: int = 200
+    # HNSW search breadth; iterative scans keep filtered searches at k results (see docs/benchmarks.md).
+    MEMORY_SEARCH_EF: int = 100
+
     # --- LLM (OpenAI-compatible chat completions; DeepSeek by default) ---------------------------
     DEEPSEEK_API_KEY: str | None = None
     LLM_BASE_URL: str = "https://api.deepseek.com"

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from shared.auth.router import router as auth_router
 from shared.executions.router import router as executions_router
 from shared.health.router import router as health_router
+from shared.memory.router import router as memory_router
 from shared.users.router import router as users_router
 from shared.webhooks.router import router as webhooks_router
 from shared.workflows.router import router as workflows_router
@@ -16,4 +17,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     workflows_router,
     webhooks_router,
     executions_router,
+    memory_router,
 )

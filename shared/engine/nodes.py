@@ -201,3 +201,7 @@ def run_email(data: dict[str, Any], ctx: RunContext, session: Session, timeout: 
     html = email_service_module.render_mail("workflow_message", body=body)[0]
     sent = email_service_module.email_service.send_email(ctx.owner_email(), subject, html, body)
     return {"subject": subject}, {"sent": sent}
+
+
+# The memory nodes live with the memory domain; importing it registers them here.
+from shared.memory import nodes as _memory_nodes  # noqa: E402, F401

@@ -36,5 +36,7 @@ class AgentMemory(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     content_type: Mapped[str] = mapped_column(String(50), default="fact", server_default="fact")
     meta_data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
     embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIMENSIONS))
+    # Which model made `embedding`, so rows of another model can be found and re-embedded.
+    embedding_model: Mapped[str | None] = mapped_column(String(200), index=True)
 
     workflow: Mapped["AgentWorkflow"] = relationship(back_populates="memories")

@@ -169,6 +169,22 @@ def workflow_lifecycle(base: str, sqs, scheduler, queue_url: str) -> None:  # ty
     assert finished["output_data"] == {"greeting": "Hello dev!"}
     assert [entry["node_id"] for entry in finished["execution_log"]] == ["in", "greet", "out"]
 
+    # memories are found by a paraphrased question, through the API and inside a run
+    recaller = api.post(
+        "/workflows", headers=author, json={"name": "Recaller", "graph_json": RECALLER}
+    ).json()
+    memories = f"/workflows/{recaller['id']}/memories"
+    facts = ["The office wifi password is on the fridge.", "Lunch is served at noon in the cafeteria."]
+    assert (
+        api.post(memories, headers=author, json={"items": [{"content": f} for f in facts]}).status_code == 201
+    )
+    found = api.get(f"{memories}/search", headers=author, params={"q": "what time do we eat?", "k": 1}).json()
+    assert found["items"][0]["content"] == facts[1]
+    asked = api.post(
+        f"/workflows/{recaller['id']}/runs", headers=author, json={"input": {"q": "Where is the wifi code?"}}
+    )
+    assert wait_for_execution(api, author, asked.json()["id"])["output_data"] == {"answer": facts[0]}
+
 
 GREETER = {
     "nodes": [
@@ -189,6 +205,29 @@ GREETER = {
     "edges": [
         {"id": "a", "source": "in", "target": "greet"},
         {"id": "b", "source": "greet", "target": "out"},
+    ],
+}
+
+
+RECALLER = {
+    "nodes": [
+        {"id": "in", "type": "input", "data": {}, "position": {"x": 0, "y": 0}},
+        {
+            "id": "recall",
+            "type": "memory_search",
+            "data": {"query": "{{ input.q }}", "k": 1},
+            "position": {"x": 0, "y": 1},
+        },
+        {
+            "id": "out",
+            "type": "output",
+            "data": {"values": {"answer": "{{ nodes.recall.results[0].content }}"}},
+            "position": {"x": 0, "y": 2},
+        },
+    ],
+    "edges": [
+        {"id": "a", "source": "in", "target": "recall"},
+        {"id": "b", "source": "recall", "target": "out"},
     ],
 }
 

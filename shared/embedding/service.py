@@ -1,0 +1,116 @@
+"""Text embeddings on onnxruntime + tokenizers + numpy only (never torch or transformers).
+
+The seed's EmbeddingService: a lazily loaded singleton with `generate_embedding(text)` returning 384
+L2-normalised floats, plus `embed_batch(texts)`. The model is the ONNX export of `make model`
+(pooling and normalisation are inside the graph), found in EMBEDDING_MODEL_DIR, /opt/model (the
+Lambda layer) or layers/embedding/model."""
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from shared.config import settings
+
+LAMBDA_LAYER_MODEL_DIR = Path("/opt/model")
+REPOSITORY_MODEL_DIR = Path(__file__).resolve().parents[2] / "layers" / "embedding" / "model"
+INTERNAL_BATCH = 32
+
+
+class EmbeddingModelMissing(RuntimeError):
+    """No exported model was found; `make model` builds one."""
+
+
+def model_dir() -> Path:
+    candidates = [Path(settings.EMBEDDING_MODEL_DIR)] if settings.EMBEDDING_MODEL_DIR else []
+    candidates += [LAMBDA_LAYER_MODEL_DIR, REPOSITORY_MODEL_DIR]
+    for candidate in candidates:
+        if (candidate / "manifest.json").exists():
+            return candidate
+    raise EmbeddingModelMissing(f"no embedding model in {', '.join(map(str, candidates))}; run `make model`")
+
+
+class EmbeddingModel:
+    """One ONNX session and its tokenizer."""
+
+    def __init__(self, model: Path, tokenizer_file: Path, max_length: int, input_names: list[str]) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        options = onnxruntime.SessionOptions()
+        # Lambda gives a function ~1 vCPU per 1.8 GB: more threads than cores only adds contention.
+        options.intra_op_num_threads = settings.EMBEDDING_THREADS or min(2, os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self.tokenizer.enable_truncation(max_length=max_length)
+        self.tokenizer.enable_padding()
+        self.input_names = input_names
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        rows = []
+        for start in range(0, len(texts), INTERNAL_BATCH):
+            encodings = self.tokenizer.encode_batch(texts[start : start + INTERNAL_BATCH])
+            arrays: dict[str, Any] = {
+                "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+            }
+            feed = {name: arrays[name] for name in self.input_names}
+            rows.append(self.session.run(None, feed)[0])
+        return np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
+
+class EmbeddingService:
+    """Loads the model on first use (thread-safe) and embeds text."""
+
+    def __init__(self) -> None:
+        self._model: EmbeddingModel | None = None
+        self._manifest: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+
+    def initialize(self) -> None:
+        with self._lock:
+            if self._model is not None:
+                return
+            directory = model_dir()
+            manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+            self._model = EmbeddingModel(
+                directory / "model.onnx",
+                directory / "tokenizer.json",
+                manifest["max_length"],
+                manifest["inputs"],
+            )
+            self._manifest = manifest
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        self.initialize()
+        assert self._manifest is not None
+        return self._manifest
+
+    @property
+    def model_name(self) -> str:
+        return str(self.manifest["model_name"])
+
+    @property
+    def dimensions(self) -> int:
+        return int(self.manifest["dimensions"])
+
+    def embed_batch(self, texts: list[str]) -> list[list[float]]:
+        """L2-normalised embeddings, one per text, truncated at the model's max length."""
+        if not texts:
+            return []
+        self.initialize()
+        assert self._model is not None
+        return self._model.embed(list(texts)).astype(np.float32).tolist()
+
+    def generate_embedding(self, text: str) -> list[float]:
+        return self.embed_batch([text])[0]
+
+
+embedding_service = EmbeddingService()

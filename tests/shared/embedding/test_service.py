@@ -1,0 +1,71 @@
+"""The embedding service: the exported model, on onnxruntime + tokenizers + numpy only."""
+
+import json
+import math
+import subprocess
+import sys
+
+from infra.local.options import REPO_ROOT
+from infra.model.corpus import corpus
+from shared.embedding.service import embedding_service, model_dir
+
+
+def cosine(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+def test_embeddings_are_384_normalised_floats():
+    vector = embedding_service.generate_embedding("How do I reset my password?")
+    assert len(vector) == 384
+    assert math.isclose(math.sqrt(sum(v * v for v in vector)), 1.0, rel_tol=1e-4)
+
+
+def test_a_batch_matches_single_embeddings():
+    texts = ["短文本", "a somewhat longer English sentence about vector search", ""]
+    batch = embedding_service.embed_batch(texts)
+    for text, vector in zip(texts, batch, strict=True):
+        assert cosine(vector, embedding_service.generate_embedding(text)) > 0.9999
+
+
+def test_paraphrases_are_closer_than_unrelated_text():
+    question = embedding_service.generate_embedding("How can I change my password?")
+    paraphrase = embedding_service.generate_embedding("Steps to reset a forgotten password")
+    unrelated = embedding_service.generate_embedding("The best pizza toppings in Naples")
+    assert cosine(question, paraphrase) > cosine(question, unrelated) + 0.3
+
+
+def test_text_past_the_max_length_is_truncated_not_refused():
+    long_text = "vector search " * 2000
+    assert len(embedding_service.generate_embedding(long_text)) == 384
+
+
+def test_the_manifest_records_the_model_and_its_parity_gate():
+    manifest = json.loads((model_dir() / "manifest.json").read_text())
+    assert manifest["dimensions"] == 384 and manifest["pooling"] in ("mean", "cls")
+    assert manifest["parity"]["texts"] >= 200
+    assert manifest["parity"]["fp32_min_cosine"] >= 0.999
+    if manifest["quantization"] == "int8":
+        assert (
+            manifest["parity"]["int8_min_cosine"] >= 0.98 and manifest["parity"]["int8_top10_overlap"] >= 0.9
+        )
+    assert set(manifest["files"]) == {"model.onnx", "tokenizer.json"}
+
+
+def test_the_parity_corpus_is_varied_and_large_enough():
+    texts = corpus()
+    assert len(texts) >= 200
+    assert any(len(t) > 2000 for t in texts) and "" in texts
+    assert any("\u4e00" <= ch <= "\u9fff" for t in texts for ch in t)
+
+
+def test_using_it_loads_neither_torch_nor_transformers():
+    probe = (
+        "import sys\n"
+        "from shared.embedding.service import embedding_service\n"
+        "assert len(embedding_service.generate_embedding('hello')) == 384\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert completed.stdout.strip().splitlines()[-1] == "[]"
