@@ -164,7 +164,7 @@ class Settings(BaseSettings):
     MEMORY_CHUNK_CHARS: int = 1000
     MEMORY_CHUNK_OVERLAP: int = 200
     # HNSW search breadth; iterative scans keep filtered searches at k results (see docs/benchmarks.md).
-    MEMORY_SEARCH_EF: int = 100
+    MEMORY_SEARCH_EF: int = 200
 
     # --- LLM (OpenAI-compatible chat completions; DeepSeek by default) ---------------------------
     DEEPSEEK_API_KEY: str | None = None

@@ -6,7 +6,7 @@ import math
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from shared.auth.models import LoginLog
@@ -61,6 +61,9 @@ def ensure_not_blocked(
     *, session: Session, identifier: str, user_id: uuid.UUID | None, client: ClientInfo, method: str
 ) -> None:
     """Refuse (429) an account with too many recent failures, or an IP with too many; log the refusal."""
+    # One attempt per identifier at a time (until the caller commits): parallel guesses cannot all
+    # pass the check before any of their failures is recorded.
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtext(identifier))))
     now = get_utc_now()
     account = LoginLog.identifier == identifier
     if user_id is not None:

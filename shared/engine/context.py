@@ -52,9 +52,10 @@ class RunContext:
     def render_map(self, values: dict[str, str], where: str) -> dict[str, str]:
         return {name: self.render(value, f"{where}.{name}") for name, value in values.items()}
 
-    def evaluate(self, expression: str, where: str) -> Any:
+    def evaluate(self, expression: str, where: str) -> bool:
+        """A condition's truth; an undefined name is a failure, never a silent false."""
         try:
-            return compiled_expression(expression)(**self.variables())
+            return bool(compiled_expression(expression)(**self.variables()))
         except TemplateError as exc:
             raise NodeError(f"{where}: {exc.message or type(exc).__name__}") from exc
 

@@ -80,6 +80,11 @@ def check_destination(url: str) -> None:
             raise OutboundRefused(f"{host!r} resolves to {address}, which is not a public address")
 
 
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port
+
+
 def _decode(response: httpx.Response, content: bytes) -> Any:
     if "json" in response.headers.get("content-type", ""):
         try:
@@ -104,6 +109,8 @@ def request(
     hops: list[str] = []
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
         for _ in range(settings.HTTP_MAX_REDIRECTS + 1):
+            if time.monotonic() - started > timeout:
+                raise RetryableNodeError(f"timed out after {timeout:g}s following redirects")
             check_destination(url)
             hops.append(url)
             try:
@@ -111,8 +118,10 @@ def request(
                     method, url, headers=headers, json=json_body, content=content, params=params
                 ) as response:
                     if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
-                        url = urljoin(url, response.headers["location"])
-                        params = None
+                        target = urljoin(url, response.headers["location"])
+                        if _origin(target) != _origin(url):
+                            headers = None  # credentials meant for one host never follow to another
+                        url, params = target, None
                         if response.status_code == 303 or (
                             response.status_code in (301, 302) and method != "GET"
                         ):
@@ -121,6 +130,10 @@ def request(
                     body = bytearray()
                     for chunk in response.iter_bytes():
                         body.extend(chunk)
+                        if time.monotonic() - started > timeout:  # a trickling server, not a stalled one
+                            raise RetryableNodeError(
+                                f"timed out after {timeout:g}s reading {urlsplit(url).hostname}"
+                            )
                         if len(body) > settings.NODE_MAX_RESPONSE_BYTES:
                             raise NodeError(f"response larger than {settings.NODE_MAX_RESPONSE_BYTES} bytes")
                     elapsed = (time.monotonic() - started) * 1000

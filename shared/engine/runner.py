@@ -116,10 +116,16 @@ class Run:
         previous = self.session.get(AgentExecution, self.execution.retry_of_id)
         if previous is None:
             return {}
+        # a node changed since (retry on the latest version) must run again, not reuse a stale output
+        then = version_snapshot(self.session, previous.workflow_id, previous.workflow_version)["graph_json"]
+        before = {node["id"]: (node["type"], node.get("data")) for node in then["nodes"]}
+        now = {node["id"]: (node["type"], node.get("data")) for node in self.snapshot["graph_json"]["nodes"]}
         return {
             entry["node_id"]: entry["output"]
             for entry in previous.execution_log
             if entry.get("status") in ("completed", "reused")
+            and entry["node_id"] in now
+            and before.get(entry["node_id"]) == now[entry["node_id"]]
         }
 
     def _append(self, entry: dict[str, Any], commit: bool) -> None:

@@ -7,12 +7,18 @@ import re
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from shared.config import get_utc_now, settings
-from shared.errors import AuthenticationError, InvalidInputError, NotFoundError, PayloadTooLargeError
+from shared.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ServiceUnavailableError,
+)
 from shared.executions import service as execution_service
 from shared.executions.models import AgentExecution
 from shared.workflows import service as workflow_service
@@ -67,20 +73,27 @@ def receive(
         raise AuthenticationError("Signature timestamp is too old or in the future")
     payload = _parse_body(body)
     check_input(workflow.input_schema, payload)
+    signature_hash = hashlib.sha256(provided.encode()).hexdigest()
     first_use = session.execute(
         pg_insert(WebhookDelivery)
-        .values(signature_hash=hashlib.sha256(provided.encode()).hexdigest(), workflow_id=workflow.id)
+        .values(signature_hash=signature_hash, workflow_id=workflow.id)
         .on_conflict_do_nothing()
         .returning(WebhookDelivery.signature_hash)
     ).first()
     if first_use is None:
         session.rollback()
         raise AuthenticationError("This signature was already used")
-    return execution_service.start_execution(
-        session=session,
-        workflow=workflow,
-        user_id=workflow.user_id,
-        input_data=payload,
-        trigger_type="webhook",
-        trigger_metadata={"source_ip": source_ip, "signed_at": timestamp},
-    )
+    try:
+        return execution_service.start_execution(
+            session=session,
+            workflow=workflow,
+            user_id=workflow.user_id,
+            input_data=payload,
+            trigger_type="webhook",
+            trigger_metadata={"source_ip": source_ip, "signed_at": timestamp},
+        )
+    except ServiceUnavailableError:
+        # nothing ran: the sender's retry with the same signature must be accepted
+        session.execute(delete(WebhookDelivery).where(WebhookDelivery.signature_hash == signature_hash))
+        session.commit()
+        raise

@@ -137,6 +137,7 @@ def update_workflow(
     *, session: Session, workflow: AgentWorkflow, request: WorkflowUpdate
 ) -> tuple[AgentWorkflow, str | None]:
     """Apply a partial change; a versioned change bumps the version and keeps a snapshot."""
+    session.refresh(workflow, with_for_update=True)  # two concurrent edits take turns, never a 500
     fields = request.model_dump(exclude_unset=True, exclude={"regenerate_webhook_secret"})
     not_nullable = sorted(
         name for name, value in fields.items() if value is None and name not in NULLABLE_FIELDS

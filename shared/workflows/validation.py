@@ -5,6 +5,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
 
 from shared.errors import InvalidInputError
 from shared.scheduling.cron import parse_cron, parse_timezone
@@ -20,12 +22,50 @@ def check_input_schema(schema: dict[str, Any]) -> None:
     except SchemaError as exc:
         where = "/".join(str(part) for part in exc.path) or "(root)"
         raise InvalidInputError(f"input_schema is not a valid JSON Schema at {where}: {exc.message}") from exc
+    _check_references(schema)
+
+
+def _check_references(schema: dict[str, Any]) -> None:
+    """Every `$ref` must resolve inside the schema (no remote references, none dangling)."""
+    try:
+        resolver = (
+            Registry()
+            .with_resource("urn:input-schema", DRAFT202012.create_resource(schema))
+            .resolver(base_uri="urn:input-schema")
+        )
+        for path, reference in _references(schema):
+            if not reference.startswith("#"):
+                raise InvalidInputError(f"input_schema {path}: only local $ref (#/...) are allowed")
+            resolver.lookup(reference)
+    except InvalidInputError:
+        raise
+    except Exception as exc:
+        raise InvalidInputError(
+            f"input_schema has a $ref that does not resolve: {type(exc).__name__}"
+        ) from exc
+
+
+def _references(node: Any, path: str = "") -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                found.append((path or "/", value))
+            else:
+                found.extend(_references(value, f"{path}/{key}"))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.extend(_references(value, f"{path}/{index}"))
+    return found
 
 
 def check_input(schema: dict[str, Any], data: dict[str, Any], label: str = "input") -> None:
     """A run's input must satisfy the workflow's input_schema; 422 naming the first problems."""
     validator = validator_for(schema, default=Draft202012Validator)(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda error: list(error.path))
+    try:
+        errors = sorted(validator.iter_errors(data), key=lambda error: list(error.path))
+    except Exception as exc:  # e.g. a $ref that resolves nowhere: the schema's fault, not a crash
+        raise InvalidInputError(f"the input_schema cannot be applied: {type(exc).__name__}") from exc
     if errors:
         described = [
             f"{label}{''.join(f'.{part}' for part in error.path)}: {error.message}"

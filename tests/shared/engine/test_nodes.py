@@ -243,3 +243,25 @@ def test_an_email_subject_with_a_line_break_is_not_sent(runnable, mailbox):
     workflow = runnable.workflow(chain(node("mail", "email", subject="Hi{{ input.evil }}", body="x")))
     execution = runnable.run(runnable.execution(workflow, {"evil": "\r\nBcc: victim@example.com"}))
     assert next(e for e in execution.execution_log if e["node_id"] == "mail")["output"] == {"sent": False}
+
+
+def test_credentials_do_not_follow_a_redirect_to_another_host(runnable, loopback):
+    from tests.fakes.http_server import ScriptedServer
+
+    with ScriptedServer() as elsewhere:
+        elsewhere.script("/landing", Reply(200, {"ok": True}))
+        loopback.script("/go", Reply(302, b"", headers={"Location": f"{elsewhere.url}/landing"}))
+        workflow = runnable.workflow(
+            chain(node("call", "http", url=f"{loopback.url}/go", headers={"Authorization": "Bearer s3cret"}))
+        )
+        assert runnable.run(runnable.execution(workflow)).status == "completed"
+        [first_hop] = loopback.calls("/go")
+        [second_hop] = elsewhere.calls("/landing")
+    assert first_hop.headers["Authorization"] == "Bearer s3cret"
+    assert "Authorization" not in second_hop.headers
+
+
+def test_a_trickling_response_is_cut_at_the_node_timeout(runnable, loopback):
+    loopback.script("/slow", Reply(200, {"late": True}, delay=0.5))
+    workflow = runnable.workflow(chain(node("call", "http", url=f"{loopback.url}/slow", timeout_seconds=0.2)))
+    assert "timed out" in runnable.run(runnable.execution(workflow)).error_message

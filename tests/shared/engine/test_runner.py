@@ -279,3 +279,57 @@ def test_a_success_is_mailed_only_when_the_workflow_asks(runnable, mailbox):
     runnable.run(runnable.execution(chatty, {"name": "x", "n": 5}))
     subjects = [m["Subject"] for m in mailbox.to(runnable.user.email)]
     assert subjects == ["工作流运行完成：Chatty"]
+
+
+def test_a_retry_on_the_latest_version_reruns_nodes_that_changed(runnable, loopback, db, aws):
+    from shared.executions import service as execution_service
+    from shared.workflows import service as workflow_service
+    from shared.workflows.schemas import WorkflowUpdate
+
+    loopback.script("/v1", Reply(200, {"v": 1}))
+    loopback.script("/v2", Reply(200, {"v": 2}))
+    workflow = runnable.workflow(
+        graph(
+            [
+                node("in", "input"),
+                node("call", "http", url=f"{loopback.url}/v1"),
+                node("bad", "template", template="{{ nodes.call.body.missing.deeper }}"),
+            ],
+            [edge("in", "call"), edge("call", "bad")],
+        )
+    )
+    first = runnable.run(runnable.execution(workflow))
+    assert first.status == "failed"
+    fixed = graph(
+        [
+            node("in", "input"),
+            node("call", "http", url=f"{loopback.url}/v2"),
+            node("bad", "template", template="v{{ nodes.call.body.v }}"),
+        ],
+        [edge("in", "call"), edge("call", "bad")],
+    )
+    workflow_service.update_workflow(session=db, workflow=workflow, request=WorkflowUpdate(graph_json=fixed))
+    retried = execution_service.retry(
+        session=db, execution_id=first.id, user_id=runnable.user.id, latest=True
+    )
+    second = runnable.run(retried)
+    assert statuses(second) == [("in", "reused"), ("call", "completed"), ("bad", "completed")]
+    assert second.execution_log[-1]["output"] == {"text": "v2"}
+
+
+def test_a_condition_on_an_undefined_name_fails_instead_of_going_false(runnable):
+    workflow = runnable.workflow(
+        graph([node("in", "input"), node("c", "condition", expression="input.flag")], [edge("in", "c")])
+    )
+    execution = runnable.run(runnable.execution(workflow, {}))
+    assert execution.status == "failed"
+    assert "node 'c' (condition)" in execution.error_message
+
+
+def test_huge_constant_arithmetic_fails_the_node_instead_of_the_worker(runnable):
+    workflow = runnable.workflow(
+        graph([node("in", "input"), node("t", "template", template="{{ 9 ** (9 ** 9) }}")], [edge("in", "t")])
+    )
+    execution = runnable.run(runnable.execution(workflow))
+    assert execution.status == "failed"
+    assert "exponent" in execution.error_message

@@ -162,3 +162,17 @@ def test_an_oversized_body_is_413(client, hook, aws, monkeypatch):
         post(client, hook["workflow"]["id"], body, sign(hook["secret"], int(time.time()), body)).status_code
         == 413
     )
+
+
+def test_a_call_that_could_not_be_queued_can_be_retried_with_the_same_signature(
+    client, hook, aws, monkeypatch
+):
+    from shared.config import settings
+
+    body = b'{"name": "retry me"}'
+    signature = sign(hook["secret"], int(time.time()), body)
+    real_queue = settings.EXECUTIONS_QUEUE_URL
+    monkeypatch.setattr(settings, "EXECUTIONS_QUEUE_URL", real_queue + "-gone")
+    assert post(client, hook["workflow"]["id"], body, signature).status_code == 503
+    monkeypatch.setattr(settings, "EXECUTIONS_QUEUE_URL", real_queue)
+    assert post(client, hook["workflow"]["id"], body, signature).status_code == 202

@@ -234,3 +234,33 @@ def test_a_workflow_of_a_deleted_owner_is_gone(client, db):
     workflow = create(client, tokens)
     db.execute(update(AgentWorkflow).where(AgentWorkflow.id == workflow["id"]).values(is_public=True))
     assert client.get(f"/v1/workflows/{workflow['id']}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"$ref": "#/nowhere"},
+        {"$ref": "https://example.com/schema.json"},
+        {"properties": {"a": {"$ref": "#/$defs/x"}}},
+    ],
+)
+def test_input_schemas_with_dangling_or_remote_refs_are_422(client, schema):
+    tokens = signup(client)
+    response = client.post(
+        "/v1/workflows", headers=bearer(tokens), json={"name": "x", "input_schema": schema}
+    )
+    assert response.status_code == 422
+    assert "$ref" in response.json()["detail"]
+
+
+def test_a_condition_with_runaway_arithmetic_is_saved_but_cannot_hang_the_api(client):
+    tokens = signup(client)
+    risky = graph(
+        [node("in", "input"), node("c", "condition", expression="10 ** 5000 > 1")], [edge("in", "c")]
+    )
+    assert (
+        client.post(
+            "/v1/workflows", headers=bearer(tokens), json={"name": "x", "graph_json": risky}
+        ).status_code
+        == 201
+    )
