@@ -188,3 +188,26 @@ def loopback(monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(settings, "OUTBOUND_ALLOWED_HOSTS", ["127.0.0.1"])
     with ScriptedServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def seeded_catalog(engine):  # type: ignore[no-untyped-def]
+    """The real catalog seed, loaded (committed) once per run into the test database."""
+    from infra.seed.loader import load_catalog
+    from shared.db import session_scope
+
+    with session_scope() as session:
+        return load_catalog(session)
+
+
+@pytest.fixture
+def superuser(client, db):  # type: ignore[no-untyped-def]
+    """A signed-in superuser's token pair."""
+    from sqlalchemy import update
+
+    from shared.users.models import User
+    from tests.accounts import signup
+
+    tokens = signup(client)
+    db.execute(update(User).where(User.id == tokens["user"]["id"]).values(is_superuser=True))
+    return tokens

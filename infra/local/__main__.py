@@ -77,6 +77,18 @@ def build_server_class() -> type:
     return QuietServer
 
 
+def load_seed_once() -> None:
+    """The first start of a fresh database loads the catalog seed (later ones keep your edits)."""
+    from infra.seed.loader import catalog_is_empty, load_catalog
+    from shared.db import session_scope
+
+    with session_scope() as session:
+        if catalog_is_empty(session):
+            step("loading the catalog seed (first start) ...")
+            counts = load_catalog(session)
+            step("catalog: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
 def build_loops(outbox: "Outbox") -> dict[str, "Loop"]:
     """The background parts of the stack: the mail outbox, the SQS worker, the schedule firer."""
     from infra.local.outbox import watch_outbox
@@ -115,6 +127,7 @@ def main() -> int:
 
     step("applying migrations ...")
     upgrade_head()
+    load_seed_once()
 
     outbox = default_outbox(options.outbox_dir)
     app = build_local_app(outbox)

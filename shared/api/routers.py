@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from shared.auth.router import router as auth_router
+from shared.catalog.router import router as catalog_router
 from shared.executions.router import router as executions_router
 from shared.health.router import router as health_router
 from shared.memory.router import router as memory_router
@@ -18,4 +19,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     webhooks_router,
     executions_router,
     memory_router,
+    catalog_router,
 )

@@ -3,11 +3,13 @@
 import uuid
 from typing import Any
 
+from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     Boolean,
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -18,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shared.memory.models import EMBEDDING_DIMENSIONS
 from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
 
 tool_scenarios = Table(
@@ -32,6 +35,7 @@ class Category(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     __tablename__ = "categories"
 
     name: Mapped[str] = mapped_column(String(100))
+    name_zh: Mapped[str | None] = mapped_column(String(100))
     slug: Mapped[str] = mapped_column(String(100), unique=True, index=True)
     description: Mapped[str | None] = mapped_column(Text)
     icon: Mapped[str | None] = mapped_column(String(255))
@@ -44,12 +48,19 @@ class Scenario(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     __tablename__ = "scenarios"
 
     name: Mapped[str] = mapped_column(String(100))
+    name_zh: Mapped[str | None] = mapped_column(String(100))
     slug: Mapped[str] = mapped_column(String(100), unique=True, index=True)
     icon: Mapped[str | None] = mapped_column(String(255))
 
 
 class Tool(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     __tablename__ = "tools"
+    __table_args__ = tuple(
+        Index(
+            f"ix_tools_{column}_trgm", column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}
+        )
+        for column in ("name", "name_zh", "description", "description_zh")
+    )
 
     name: Mapped[str] = mapped_column(String(255))
     name_zh: Mapped[str | None] = mapped_column(String(255))
@@ -68,6 +79,10 @@ class Tool(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     review_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     github_stars: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     has_api: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Semantic search: refreshed by the catalog service on every write.
+    # deferred: lists and pages never need the 384 floats, only searches (in SQL) do
+    embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIMENSIONS), deferred=True)
+    embedding_model: Mapped[str | None] = mapped_column(String(200))
 
     category: Mapped[Category | None] = relationship(back_populates="tools")
     scenarios: Mapped[list[Scenario]] = relationship(secondary=tool_scenarios)

@@ -66,12 +66,12 @@ def test_email_and_username_are_unique(db, field):
 
 def test_a_tool_belongs_to_a_category_and_scenarios(db):
     category = make_category(db)
-    scenario = Scenario(name="Writing", slug="writing")
+    scenario = Scenario(name="Model test scenario", slug="model-test-scenario")
     tool = make_tool(db, category_id=category.id, scenarios=[scenario])
     db.expire_all()
     loaded = db.get(Tool, tool.id)
     assert loaded.category.slug == category.slug
-    assert [s.slug for s in loaded.scenarios] == ["writing"]
+    assert [s.slug for s in loaded.scenarios] == ["model-test-scenario"]
     assert loaded.pricing_type == "free"
     assert loaded.is_china_accessible is True
     assert loaded.requires_vpn is False

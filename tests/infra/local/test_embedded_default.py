@@ -304,6 +304,13 @@ def test_make_dev_serves_health_docs_and_the_outbox_and_stops_cleanly(tmp_path):
         assert "newcomer" in mail["text"] and "newcomer" in mail["html"]
         assert len(list((local_dir / "outbox").glob("*.eml"))) == 1
 
+        # the catalog seed was loaded on this first start: browsable and searchable in both languages
+        assert httpx.get(f"{base}/v1/catalog/tools").json()["total"] >= 60
+        assert (
+            httpx.get(f"{base}/v1/catalog/search", params={"q": "chatgtp"}).json()["items"][0]["slug"]
+            == "chatgpt"
+        )
+        assert httpx.get(f"{base}/v1/catalog/search", params={"q": "视频剪辑"}).json()["items"]
         cron_api, cron_headers, minutely = start_minutely_schedule(base)
         account_lifecycle(base)
         workflow_lifecycle(base, sqs, scheduler, queue_url)

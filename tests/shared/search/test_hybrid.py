@@ -21,3 +21,10 @@ def test_trigram_similarity_survives_typos_in_postgres(db):
     score = db.scalar(select(trigram_similarity("chatgtp", literal("ChatGPT"), literal("写作助手"))))
     unrelated = db.scalar(select(trigram_similarity("chatgtp", literal("Midjourney"))))
     assert score > unrelated
+
+
+def test_query_tokens_split_chinese_into_bigrams_and_drop_short_words():
+    from shared.search.hybrid import query_tokens
+
+    assert query_tokens("写作助手 for AI writing") == ["写作", "作助", "助手", "writing"]
+    assert query_tokens("好") == ["好"]

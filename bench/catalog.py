@@ -1,0 +1,95 @@
+"""In-process latency of the CatalogFunction: an API Gateway v2 event through Mangum to the response,
+for the tools list and for search (p50, p99). Prints a table.
+
+    .venv/bin/python -m bench.catalog [--requests 300]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+QUERIES = [
+    "chatgtp",
+    "写作助手",
+    "image generation",
+    "视频剪辑",
+    "code assistant",
+    "翻译",
+    "voice cloning",
+    "搜索引擎",
+]
+
+
+def event(path: str, query: dict[str, str]) -> dict:
+    template = json.loads((REPO_ROOT / "tests" / "events" / "http_api_get_health.json").read_text())
+    raw_query = "&".join(f"{k}={v}" for k, v in query.items())
+    template.update(
+        rawPath=path,
+        rawQueryString=raw_query,
+        queryStringParameters=query,
+        routeKey="ANY /v1/catalog/{proxy+}",
+    )
+    template["requestContext"].update(http={**template["requestContext"]["http"], "path": path})
+    return template
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--only", help="run only the cases whose name contains this")
+    args = parser.parse_args()
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ainav-bench")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    if not os.environ.get("DATABASE_URL"):
+        from infra.local.postgres import start_embedded_postgres
+
+        os.environ["DATABASE_URL"] = start_embedded_postgres(
+            REPO_ROOT / ".local" / "bench-pg", database="ainav_bench"
+        )
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    from infra.local.lambdas import LocalLambdaContext, load_function
+    from infra.seed.loader import load_catalog
+    from shared.db import session_scope
+    from shared.migrations.runner import upgrade_head
+
+    upgrade_head()
+    with session_scope() as session:
+        load_catalog(session)
+    handler = load_function("functions/catalog").handler
+    context = LocalLambdaContext("bench-catalog")
+    cases = {
+        "tools list (page of 20, sort rating)": [event("/v1/catalog/tools", {"sort": "rating"})],
+        "tools list filtered (category + has_api)": [
+            event("/v1/catalog/tools", {"has_api": "true", "pricing_type": "freemium"})
+        ],
+        "search (hybrid, 8 queries en/zh)": [event("/v1/catalog/search", {"q": q}) for q in QUERIES],
+    }
+    print("| request | n | p50 ms | p99 ms |")
+    print("|---|---|---|---|")
+    for name, events in cases.items():
+        if args.only and args.only not in name:
+            continue
+        for warm in events:
+            assert handler(warm, context)["statusCode"] == 200
+        samples = []
+        for n in range(args.requests):
+            started = time.perf_counter()
+            response = handler(events[n % len(events)], context)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response["statusCode"] == 200, response["body"]
+        samples.sort()
+        p50, p99 = statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
+        print(f"| {name} | {args.requests} | {p50:.1f} | {p99:.1f} |")
+        print(f"  {name}: done", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+"""/v1/catalog: public reads and search; superuser writes."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from shared.api.pagination import Page, PageDep
+from shared.api.responses import error_responses
+from shared.auth.dependencies import SuperUser
+from shared.catalog import service as catalog_service
+from shared.catalog.models import Category, Scenario, Tool
+from shared.catalog.schemas import (
+    CategoryPublic,
+    CategoryUpdate,
+    CategoryWrite,
+    PricingType,
+    ScenarioPublic,
+    ScenarioUpdate,
+    ScenarioWrite,
+    SearchHit,
+    SkillPublic,
+    SkillUpdate,
+    SkillWrite,
+    ToolDetail,
+    ToolPublic,
+    ToolSort,
+    ToolUpdate,
+    ToolWrite,
+)
+from shared.db import SessionDep
+from shared.errors import InvalidInputError
+
+router = APIRouter(prefix="/catalog", tags=["catalog"])
+ADMIN = error_responses(401, 403, 404, 409, 422)
+
+
+def page_of(items, total: int, page: PageDep, view) -> Page:  # type: ignore[no-untyped-def]
+    return Page(items=[view(item) for item in items], total=total, page=page.page, page_size=page.page_size)
+
+
+# --- public reads --------------------------------------------------------------------------------
+
+
+@router.get("/categories", response_model=Page[CategoryPublic], responses=error_responses(422))
+def list_categories(session: SessionDep, page: PageDep) -> Page[CategoryPublic]:
+    return page_of(
+        *catalog_service.list_categories(session=session, page=page), page, CategoryPublic.model_validate
+    )
+
+
+@router.get("/scenarios", response_model=Page[ScenarioPublic], responses=error_responses(422))
+def list_scenarios(session: SessionDep, page: PageDep) -> Page[ScenarioPublic]:
+    return page_of(
+        *catalog_service.list_scenarios(session=session, page=page), page, ScenarioPublic.model_validate
+    )
+
+
+@router.get("/tools", response_model=Page[ToolPublic], responses=error_responses(422))
+def list_tools(
+    session: SessionDep,
+    page: PageDep,
+    sort: ToolSort = "rating",
+    category: Annotated[str | None, Query(max_length=100)] = None,
+    scenario: Annotated[str | None, Query(max_length=100)] = None,
+    pricing_type: PricingType | None = None,
+    is_china_accessible: bool | None = None,
+    requires_vpn: bool | None = None,
+    has_api: bool | None = None,
+) -> Page[ToolPublic]:
+    items, total = catalog_service.list_tools(
+        session=session,
+        page=page,
+        sort=sort,
+        category=category,
+        scenario=scenario,
+        pricing_type=pricing_type,
+        is_china_accessible=is_china_accessible,
+        requires_vpn=requires_vpn,
+        has_api=has_api,
+    )
+    return page_of(items, total, page, lambda tool: ToolPublic(**catalog_service.tool_public(tool)))
+
+
+@router.get("/tools/{slug}", response_model=ToolDetail, responses=error_responses(404))
+def read_tool(slug: str, session: SessionDep) -> ToolDetail:
+    return catalog_service.tool_detail(catalog_service.get_tool(session=session, slug=slug))
+
+
+@router.get("/tools/{slug}/similar", response_model=Page[SearchHit], responses=error_responses(404, 422))
+def similar_tools(
+    slug: str, session: SessionDep, k: Annotated[int, Query(ge=1, le=50)] = 10
+) -> Page[SearchHit]:
+    hits = catalog_service.similar_tools(session=session, slug=slug, k=k)
+    items = [SearchHit(**catalog_service.tool_public(tool, score=round(score, 6))) for tool, score in hits]
+    return Page(items=items, total=len(items), page=1, page_size=k)
+
+
+@router.get("/search", response_model=Page[SearchHit], responses=error_responses(422))
+def search(
+    session: SessionDep,
+    q: Annotated[
+        str, Query(min_length=1, max_length=200, description="keywords or a question, English or 中文")
+    ],
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> Page[SearchHit]:
+    if not q.strip():
+        raise InvalidInputError("q must not be blank")
+    hits = catalog_service.search_tools(session=session, query=q, limit=limit)
+    items = [SearchHit(**catalog_service.tool_public(tool, score=round(score, 6))) for tool, score in hits]
+    return Page(items=items, total=len(items), page=1, page_size=limit)
+
+
+@router.get("/skills", response_model=Page[SkillPublic], responses=error_responses(422))
+def list_skills(
+    session: SessionDep, page: PageDep, tool: Annotated[str | None, Query(max_length=100)] = None
+) -> Page[SkillPublic]:
+    return page_of(
+        *catalog_service.list_skills(session=session, page=page, tool=tool),
+        page,
+        catalog_service.skill_public,
+    )
+
+
+@router.get("/skills/{skill_id}", response_model=SkillPublic, responses=error_responses(404, 422))
+def read_skill(skill_id: uuid.UUID, session: SessionDep) -> SkillPublic:
+    return catalog_service.skill_public(catalog_service.get_skill(session=session, skill_id=skill_id))
+
+
+# --- superuser writes ----------------------------------------------------------------------------
+
+
+@router.post(
+    "/categories", status_code=status.HTTP_201_CREATED, response_model=CategoryPublic, responses=ADMIN
+)
+def create_category(body: CategoryWrite, admin: SuperUser, session: SessionDep) -> CategoryPublic:
+    record = catalog_service.save_simple(session=session, model=Category, fields=body.model_dump())
+    return CategoryPublic.model_validate(record)
+
+
+@router.patch("/categories/{slug}", response_model=CategoryPublic, responses=ADMIN)
+def update_category(slug: str, body: CategoryUpdate, admin: SuperUser, session: SessionDep) -> CategoryPublic:
+    existing = catalog_service.get_by_slug(session=session, model=Category, slug=slug)
+    fields = {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or k in ("name_zh", "description", "icon")
+    }
+    return CategoryPublic.model_validate(
+        catalog_service.save_simple(session=session, model=Category, fields=fields, existing=existing)
+    )
+
+
+@router.delete("/categories/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN)
+def delete_category(slug: str, admin: SuperUser, session: SessionDep) -> None:
+    catalog_service.delete_record(
+        session=session, record=catalog_service.get_by_slug(session=session, model=Category, slug=slug)
+    )
+
+
+@router.post(
+    "/scenarios", status_code=status.HTTP_201_CREATED, response_model=ScenarioPublic, responses=ADMIN
+)
+def create_scenario(body: ScenarioWrite, admin: SuperUser, session: SessionDep) -> ScenarioPublic:
+    return ScenarioPublic.model_validate(
+        catalog_service.save_simple(session=session, model=Scenario, fields=body.model_dump())
+    )
+
+
+@router.patch("/scenarios/{slug}", response_model=ScenarioPublic, responses=ADMIN)
+def update_scenario(slug: str, body: ScenarioUpdate, admin: SuperUser, session: SessionDep) -> ScenarioPublic:
+    existing = catalog_service.get_by_slug(session=session, model=Scenario, slug=slug)
+    fields = {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or k in ("name_zh", "icon")
+    }
+    return ScenarioPublic.model_validate(
+        catalog_service.save_simple(session=session, model=Scenario, fields=fields, existing=existing)
+    )
+
+
+@router.delete("/scenarios/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN)
+def delete_scenario(slug: str, admin: SuperUser, session: SessionDep) -> None:
+    catalog_service.delete_record(
+        session=session, record=catalog_service.get_by_slug(session=session, model=Scenario, slug=slug)
+    )
+
+
+@router.post("/tools", status_code=status.HTTP_201_CREATED, response_model=ToolDetail, responses=ADMIN)
+def create_tool(body: ToolWrite, admin: SuperUser, session: SessionDep) -> ToolDetail:
+    return catalog_service.tool_detail(catalog_service.create_tool(session=session, request=body))
+
+
+@router.patch("/tools/{slug}", response_model=ToolDetail, responses=ADMIN)
+def update_tool(slug: str, body: ToolUpdate, admin: SuperUser, session: SessionDep) -> ToolDetail:
+    tool = catalog_service.get_tool(session=session, slug=slug)
+    return catalog_service.tool_detail(catalog_service.update_tool(session=session, tool=tool, request=body))
+
+
+@router.delete("/tools/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN)
+def delete_tool(slug: str, admin: SuperUser, session: SessionDep) -> None:
+    catalog_service.delete_record(
+        session=session, record=catalog_service.get_by_slug(session=session, model=Tool, slug=slug)
+    )
+
+
+@router.post("/skills", status_code=status.HTTP_201_CREATED, response_model=SkillPublic, responses=ADMIN)
+def create_skill(body: SkillWrite, admin: SuperUser, session: SessionDep) -> SkillPublic:
+    return catalog_service.skill_public(catalog_service.save_skill(session=session, fields=body.model_dump()))
+
+
+@router.patch("/skills/{skill_id}", response_model=SkillPublic, responses=ADMIN)
+def update_skill(
+    skill_id: uuid.UUID, body: SkillUpdate, admin: SuperUser, session: SessionDep
+) -> SkillPublic:
+    existing = catalog_service.get_skill(session=session, skill_id=skill_id)
+    fields = {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or k in ("name_zh", "description", "description_zh", "api_endpoint")
+    }
+    return catalog_service.skill_public(
+        catalog_service.save_skill(session=session, fields=fields, existing=existing)
+    )
+
+
+@router.delete("/skills/{skill_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN)
+def delete_skill(skill_id: uuid.UUID, admin: SuperUser, session: SessionDep) -> None:
+    catalog_service.delete_record(
+        session=session, record=catalog_service.get_skill(session=session, skill_id=skill_id)
+    )
