@@ -166,6 +166,13 @@ class Settings(BaseSettings):
     # HNSW search breadth; iterative scans keep filtered searches at k results (see docs/benchmarks.md).
     MEMORY_SEARCH_EF: int = 200
 
+    # --- interactions and recommendations --------------------------------------------------------
+    INTERACTION_RATE_LIMIT_PER_MINUTE: int = 60
+    INTERACTION_HALF_LIFE_DAYS: float = 14.0  # a user's interest halves every two weeks
+    TRENDING_WINDOW_DAYS: int = 7
+    TRENDING_HALF_LIFE_HOURS: float = 48.0
+    RECOMMENDATION_SIMILARITY_WEIGHT: float = 0.8  # the rest is popularity
+
     # --- LLM (OpenAI-compatible chat completions; DeepSeek by default) ---------------------------
     DEEPSEEK_API_KEY: str | None = None
     LLM_BASE_URL: str = "https://api.deepseek.com"

@@ -6,6 +6,7 @@ from shared.auth.router import router as auth_router
 from shared.catalog.router import router as catalog_router
 from shared.executions.router import router as executions_router
 from shared.health.router import router as health_router
+from shared.interactions.router import router as interactions_router
 from shared.memory.router import router as memory_router
 from shared.users.router import router as users_router
 from shared.webhooks.router import router as webhooks_router
@@ -20,4 +21,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     executions_router,
     memory_router,
     catalog_router,
+    interactions_router,
 )

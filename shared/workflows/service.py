@@ -17,6 +17,7 @@ from shared.config import get_utc_now
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from shared.executions import service as execution_service
 from shared.executions.models import AgentExecution
+from shared.interactions import service as interaction_service
 from shared.scheduling import service as scheduling_service
 from shared.users.models import User
 from shared.workflows.graph import skill_ids, validate_graph
@@ -298,6 +299,9 @@ def fork(*, session: Session, source: AgentWorkflow, user: User) -> AgentWorkflo
     )
     _add_with_unique_slug(session, copy)
     _record_version(session, copy, ["forked"])
+    interaction_service.record(
+        session=session, user_id=user.id, item_type="workflow", item_id=source.id, action="fork"
+    )
     # one atomic increment in the database: concurrent forks never lose a count
     session.execute(
         update(AgentWorkflow)
@@ -351,6 +355,9 @@ def run(
 ) -> AgentExecution:
     """Start a run of the current version with input checked against the input_schema."""
     check_input(workflow.input_schema, input_data)
+    interaction_service.record(
+        session=session, user_id=user.id, item_type="workflow", item_id=workflow.id, action="run"
+    )
     return execution_service.start_execution(
         session=session, workflow=workflow, user_id=user.id, input_data=input_data, trigger_type=trigger_type
     )

@@ -245,6 +245,35 @@ def wait_for_execution(
     pytest.fail(f"execution {execution_id} did not finish: {execution}")
 
 
+def navigator_lifecycle(base: str) -> None:
+    """A new user sees trending tools; after liking image tools, recommendations follow, with reasons."""
+    api = httpx.Client(base_url=f"{base}/v1", timeout=10)
+    body = {"email": "navigator@example.com", "username": "navigator", "password": "a strong passphrase"}
+    headers = {"Authorization": f"Bearer {api.post('/auth/register', json=body).json()['access_token']}"}
+    fresh = api.get("/interactions/recommendations", headers=headers).json()["items"]
+    assert len(fresh) == 20 and all(item["reason"] for item in fresh)
+    for slug in ("midjourney", "leonardo-ai", "ideogram"):
+        tool = api.get(f"/catalog/tools/{slug}").json()
+        posted = api.post(
+            "/interactions",
+            headers=headers,
+            json={"item_type": "tool", "item_id": tool["id"], "action": "like"},
+        )
+        assert posted.status_code == 201
+    top = api.get("/interactions/recommendations?page_size=10", headers=headers).json()["items"]
+    image_like = [
+        t
+        for t in top
+        if t["category"] in ("image-generation", "design") or "image-creation" in t["scenarios"]
+    ]
+    assert len(image_like) >= 6 and any(t["reason"].startswith("Because you liked") for t in top)
+    assert api.get("/interactions/trending").json()["items"][0]["slug"] in (
+        "midjourney",
+        "leonardo-ai",
+        "ideogram",
+    )
+
+
 def start_minutely_schedule(base: str) -> tuple[httpx.Client, dict[str, str], str]:
     """A workflow on `* * * * *`: the scheduler loop fires it at the next minute."""
     api = httpx.Client(base_url=f"{base}/v1", timeout=10)
@@ -311,6 +340,7 @@ def test_make_dev_serves_health_docs_and_the_outbox_and_stops_cleanly(tmp_path):
             == "chatgpt"
         )
         assert httpx.get(f"{base}/v1/catalog/search", params={"q": "视频剪辑"}).json()["items"]
+        navigator_lifecycle(base)
         cron_api, cron_headers, minutely = start_minutely_schedule(base)
         account_lifecycle(base)
         workflow_lifecycle(base, sqs, scheduler, queue_url)
