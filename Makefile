@@ -10,7 +10,7 @@ TORCH_VERSION := 2.13.0
 MODEL_DIR := layers/embedding/model
 MODEL := $(MODEL_DIR)/manifest.json
 
-.PHONY: dev test lint fmt migrate model venv clean
+.PHONY: dev test lint fmt migrate model layers package venv clean
 
 venv: $(STAMP)
 
@@ -35,6 +35,13 @@ $(MODEL): infra/model/export.py infra/model/parity.py infra/model/corpus.py | $(
 
 model: $(MODEL)
 
+# Lambda layers for python3.12 arm64, built with pip --platform (no Docker); fails past 250 MB.
+layers: $(STAMP) $(MODEL)
+	$(BIN)/python layers/build.py
+
+package: $(STAMP) $(MODEL)
+	$(BIN)/python layers/build.py --zip
+
 dev: $(STAMP) $(MODEL)
 	$(BIN)/python -m infra.local
 
@@ -55,4 +62,4 @@ migrate: $(STAMP)
 	$(BIN)/python -m shared.migrations upgrade
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache $(MODEL_DIR)
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(MODEL_DIR) layers/*/build dist

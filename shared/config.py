@@ -27,6 +27,7 @@ PLACEHOLDER_SECRET_KEYS = frozenset(
     }
 )
 MIN_PRODUCTION_SECRET_KEY_LENGTH = 32
+SECRET_CACHE_SECONDS = 300
 FERNET_KEY_HINT = (
     "Set FERNET_KEY to the output of "
     '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`'
@@ -57,7 +58,9 @@ class SecretsManagerSource(PydanticBaseSettingsSource):
         arns = self._secret_arns()
         if not arns:
             return {}
-        import boto3  # only Lambdas configured with secrets pay for this import
+        # Powertools Parameters: a cached SecretsManagerProvider (only Lambdas with secrets pay the import)
+        import boto3
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
         environment = {}
         for lookup in self._lookups:
@@ -67,9 +70,10 @@ class SecretsManagerSource(PydanticBaseSettingsSource):
             region_name=environment.get("AWS_REGION", "us-east-1"),
             endpoint_url=environment.get("AWS_ENDPOINT_URL"),
         )
+        provider = SecretsProvider(boto3_client=client)
         values: dict[str, Any] = {}
         for arn in arns:
-            secret = json.loads(client.get_secret_value(SecretId=arn)["SecretString"])
+            secret = provider.get(arn, transform="json", max_age=SECRET_CACHE_SECONDS)
             known = self.settings_cls.model_fields
             values.update({key: value for key, value in secret.items() if key in known})
         return values

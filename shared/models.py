@@ -2,6 +2,7 @@
 
 from shared.auth.models import ApiKey, LoginLog, OAuthState, OneTimeToken, UserSession
 from shared.catalog.models import Category, Scenario, Skill, Tool, tool_scenarios
+from shared.email.models import EmailSuppression
 from shared.executions.models import AgentExecution
 from shared.interactions.models import UserInteraction
 from shared.memory.models import AgentMemory
@@ -16,6 +17,7 @@ __all__ = [
     "ApiKey",
     "Base",
     "Category",
+    "EmailSuppression",
     "LoginLog",
     "OAuthState",
     "OneTimeToken",

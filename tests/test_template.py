@@ -1,12 +1,15 @@
-"""template.yaml and the code agree: every function's handler exists and imports."""
+"""template.yaml and the code agree: every function's handler exists, imports, and handles its sample
+event from tests/events/ (API Gateway v2, SQS batch, EventBridge schedule, SNS, direct invoke)."""
 
+import json
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.lambda_support import load_function
+from tests.lambda_support import FakeLambdaContext, load_event, load_function
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,6 +40,47 @@ def functions() -> dict[str, dict[str, Any]]:
     }
 
 
+def http_status(expected: int):  # type: ignore[no-untyped-def]
+    def check(response: dict[str, Any]) -> None:
+        assert response["statusCode"] == expected, response.get("body")
+        json.loads(response["body"])
+
+    return check
+
+
+def sqs_event_for_an_unknown_execution() -> dict[str, Any]:
+    event = load_event("sqs_execution_run.json")
+    event["Records"][0]["body"] = event["Records"][0]["body"].replace("EXECUTION_ID", str(uuid.uuid4()))
+    return event
+
+
+def hook_event() -> dict[str, Any]:
+    return json.loads(
+        json.dumps(load_event("http_api_post_hook.json")).replace("WORKFLOW_ID", str(uuid.uuid4()))
+    )
+
+
+# Every function of the template needs an entry: its sample event and what its answer must be.
+SAMPLES: dict[str, tuple[Any, Any]] = {
+    "HealthFunction": (lambda: load_event("http_api_get_health.json"), http_status(200)),
+    "AuthFunction": (lambda: load_event("http_api_post_login.json"), http_status(401)),
+    "UsersFunction": (lambda: load_event("http_api_get_users_me.json"), http_status(401)),
+    "CatalogFunction": (lambda: load_event("http_api_get_catalog_tools.json"), http_status(200)),
+    "WorkflowsFunction": (lambda: load_event("http_api_get_public_workflows.json"), http_status(200)),
+    "WebhooksFunction": (hook_event, http_status(401)),  # the sample's signature is a placeholder
+    "ExecutionsFunction": (lambda: load_event("http_api_get_executions.json"), http_status(401)),
+    "MemoriesFunction": (lambda: load_event("http_api_get_memory_search.json"), http_status(401)),
+    "InteractionsFunction": (lambda: load_event("http_api_get_trending.json"), http_status(200)),
+    "WorkerFunction": (sqs_event_for_an_unknown_execution, lambda r: r == {"batchItemFailures": []}),
+    "MaintenanceFunction": (
+        lambda: load_event("eventbridge_maintenance.json"),
+        lambda r: "failed_stuck" in r,
+    ),
+    "MailEventsFunction": (lambda: load_event("sns_ses_bounce.json"), lambda r: r == {"suppressed": 1}),
+    "MigrateFunction": (lambda: load_event("direct_invoke_migrate.json"), lambda r: r["revision"]),
+}
+
+
 def test_globals_run_python312_on_arm64_with_tracing():
     function_globals = load_template()["Globals"]["Function"]
     assert function_globals["Runtime"] == "python3.12"
@@ -45,23 +89,55 @@ def test_globals_run_python312_on_arm64_with_tracing():
     assert function_globals["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "ainav"
 
 
-def test_the_three_layers_are_declared():
+def test_the_three_layers_are_declared_and_embedding_only_where_text_is_embedded():
     resources = load_template()["Resources"]
     layers = {name for name, r in resources.items() if r["Type"] == "AWS::Serverless::LayerVersion"}
     assert layers == {"DepsLayer", "CommonLayer", "EmbeddingLayer"}
+    with_embedding = {name for name, p in functions().items() if "EmbeddingLayer" in str(p.get("Layers", []))}
+    assert with_embedding == {"CatalogFunction", "MemoriesFunction", "WorkerFunction", "InteractionsFunction"}
 
 
-def test_the_executions_queue_dead_letters_after_five_receives():
-    queue = load_template()["Resources"]["ExecutionsQueue"]["Properties"]
+def test_the_executions_queue_dead_letters_after_five_receives_and_outlives_the_worker():
+    resources = load_template()["Resources"]
+    queue = resources["ExecutionsQueue"]["Properties"]
     assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
+    assert queue["VisibilityTimeout"] >= 6 * resources["WorkerFunction"]["Properties"]["Timeout"]
 
 
-@pytest.mark.parametrize("name", sorted(functions()))
-def test_every_function_handler_exists_and_imports(name, engine):
+def test_every_template_function_has_a_sample():
+    assert set(functions()) == set(SAMPLES)
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_every_function_handles_its_sample_event(name, engine, aws, seeded_catalog):
     properties = functions()[name]
     module_name, handler_name = properties["Handler"].split(".")
     module = load_function(properties["CodeUri"], module_name)
-    assert callable(getattr(module, handler_name))
-    # an entry point only: the function's folder holds nothing but its app.py
     folder = REPO_ROOT / properties["CodeUri"]
     assert sorted(p.name for p in folder.iterdir() if p.name != "__pycache__") == [f"{module_name}.py"]
+    make_event, check = SAMPLES[name]
+    check(getattr(module, handler_name)(make_event(), FakeLambdaContext()))
+
+
+EMBEDDING_PACKAGES = ("numpy", "onnxruntime", "tokenizers", "torch", "transformers")
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, p in functions().items() if "EmbeddingLayer" not in str(p.get("Layers", [])))
+)
+def test_functions_without_the_embedding_layer_never_import_its_packages(name):
+    """In Lambda those packages exist only in the embedding layer: importing them would crash."""
+    import subprocess
+    import sys
+
+    code_uri = functions()[name]["CodeUri"]
+    probe = (
+        "import sys\n"
+        "from infra.local.lambdas import load_function\n"
+        f"load_function({code_uri!r})\n"
+        f"print(sorted(m for m in {EMBEDDING_PACKAGES!r} if m in sys.modules))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert completed.stdout.strip().splitlines()[-1] == "[]"

@@ -5,6 +5,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import jwt
 from argon2 import PasswordHasher
@@ -21,8 +22,13 @@ REQUIRED_CLAIMS = ["sub", "exp", "iat", "jti", "type", "sid"]
 _password_hasher = PasswordHasher(
     time_cost=settings.PASSWORD_HASH_TIME_COST, memory_cost=settings.PASSWORD_HASH_MEMORY_KIB
 )
-# Verified against when the account does not exist, so a miss costs what a hit costs.
-_DUMMY_HASH = _password_hasher.hash(secrets.token_urlsafe(16))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so a miss costs what a hit costs (made on
+    first use: an argon2 hash at import would add ~100 ms to every cold start)."""
+    return _password_hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -32,7 +38,7 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, hashed: str | None) -> bool:
     """True if `password` matches; spends the same time when there is no hash to check."""
     try:
-        return _password_hasher.verify(hashed or _DUMMY_HASH, password) and hashed is not None
+        return _password_hasher.verify(hashed or _dummy_hash(), password) and hashed is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -1,5 +1,6 @@
 """Transactional mail over SES v2 (the seed's EmailService, with SES in place of SMTP)."""
 
+from collections.abc import Callable
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -12,6 +13,7 @@ from aws_lambda_powertools import Logger
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from shared.config import Settings, get_utc_now, settings
+from shared.email import suppressions
 
 logger = Logger(child=True)
 
@@ -54,9 +56,15 @@ def render_mail(template_name: str, **context: Any) -> tuple[str, str]:
 class EmailService:
     """Sends mail through SES v2; every send returns True or False and logs, never raises."""
 
-    def __init__(self, config: Settings = settings, client: Any = None) -> None:
+    def __init__(
+        self,
+        config: Settings = settings,
+        client: Any = None,
+        suppressed: Callable[[list[str]], set[str]] | None = None,
+    ) -> None:
         self._settings = config
         self._client = client
+        self._suppressed = suppressed or suppressions.suppressed
 
     @cached_property
     def client(self) -> Any:
@@ -115,6 +123,12 @@ class EmailService:
         if any(has_line_break(value) for value in [subject, *recipients]):
             logger.warning("mail refused: a header value contains a line break")
             return False
+        blocked = self._suppressed(recipients)
+        if to_email.lower() in blocked:
+            logger.warning("mail not sent: the address is on the suppression list (bounce or complaint)")
+            return False
+        cc = [address for address in cc or [] if address.lower() not in blocked]
+        bcc = [address for address in bcc or [] if address.lower() not in blocked]
         try:
             message = self.build_message(to_email, subject, html_content, text_content, cc, bcc)
             request: dict[str, Any] = {

@@ -8,7 +8,6 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-import numpy as np
 from sqlalchemy import func, literal, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -133,6 +132,8 @@ def _recent_tool_buzz(session: Session) -> dict[uuid.UUID, float]:
 
 def recommend(*, session: Session, user: User, limit: int = 100) -> list[tuple[Tool, float, str]]:
     """Tools for this user, best first, each with a reason; trending tools for a user with no history."""
+    import numpy as np  # from the embedding layer: only the recommendations route loads it
+
     interest, strongest = _profile(session, user.id)
     buzz = _recent_tool_buzz(session)
     if not interest:

@@ -34,3 +34,21 @@ def current_revision(connection: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()
+
+
+MIGRATION_LOCK_KEY = 4_211_877_101  # any constant; every deployer takes the same lock
+
+
+def upgrade_head_locked() -> str | None:
+    """Upgrade DATABASE_URL to head while holding an advisory lock, so concurrent deploys take turns;
+    a second run finds nothing to do. Returns the revision now applied."""
+    from sqlalchemy import func as sql_func
+    from sqlalchemy import select
+
+    from shared.db import get_engine
+
+    with get_engine().begin() as connection:
+        connection.execute(select(sql_func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
+        upgrade_head(connection)
+        revision = current_revision(connection)
+    return revision
