@@ -1,11 +1,15 @@
 """Page parameters and the list envelope `{"items", "total", "page", "page_size"}` of every list."""
 
-from typing import Annotated, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
 
 from shared.config import settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
+    from sqlalchemy.orm import Session
 
 ItemT = TypeVar("ItemT")
 
@@ -36,3 +40,11 @@ class Page(BaseModel, Generic[ItemT]):
     total: int
     page: int
     page_size: int
+
+
+def paginate(session: "Session", query: "Select[Any]", page: PageParams) -> tuple[list[Any], int]:
+    """One page of an ORM query and the total it would return unpaged: the list behind every envelope."""
+    from sqlalchemy import func, select
+
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return list(session.scalars(query.offset(page.offset).limit(page.page_size)).unique()), total

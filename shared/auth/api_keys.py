@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.api.pagination import PageParams
+from shared.api.pagination import PageParams, paginate
 from shared.auth.models import ApiKey
 from shared.auth.schemas import ApiKeyCreate
 from shared.auth.security import API_KEY_DISPLAY_LENGTH, API_KEY_PREFIX, hash_token, new_api_key
@@ -43,16 +43,8 @@ def create(*, session: Session, user: User, request: ApiKeyCreate) -> tuple[ApiK
 
 def list_for(*, session: Session, user: User, page: PageParams) -> tuple[list[ApiKey], int]:
     """The caller's keys, newest first (never the key itself)."""
-    mine = ApiKey.user_id == user.id
-    total = session.scalar(select(func.count()).select_from(ApiKey).where(mine)) or 0
-    items = session.scalars(
-        select(ApiKey)
-        .where(mine)
-        .order_by(ApiKey.created_at.desc(), ApiKey.id)
-        .offset(page.offset)
-        .limit(page.page_size)
-    ).all()
-    return list(items), total
+    query = select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.created_at.desc(), ApiKey.id)
+    return paginate(session, query, page)
 
 
 def revoke(*, session: Session, user: User, key_id: uuid.UUID) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from shared.api.pagination import PageParams
+from shared.api.pagination import PageParams, paginate
 from shared.catalog.models import Category, Scenario, Skill, Tool
 from shared.catalog.schemas import (
     AUTH_CONFIG_PUBLIC_KEYS,
@@ -38,8 +38,7 @@ CANDIDATES_PER_RANKING = 30
 
 
 def _page(session: Session, query: Select, page: PageParams) -> tuple[list[Any], int]:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    return list(session.scalars(query.offset(page.offset).limit(page.page_size)).unique()), total
+    return paginate(session, query, page)
 
 
 def list_categories(*, session: Session, page: PageParams) -> tuple[list[Category], int]:

@@ -4,10 +4,10 @@ import uuid
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.api.pagination import PageParams
+from shared.api.pagination import PageParams, paginate
 from shared.config import get_utc_now
 from shared.errors import ConflictError, NotFoundError, ServiceUnavailableError
 from shared.executions.models import AgentExecution
@@ -93,15 +93,10 @@ def list_owned(
         condition = condition & (AgentExecution.status == status)
     if trigger_type is not None:
         condition = condition & (AgentExecution.trigger_type == trigger_type)
-    total = session.scalar(select(func.count()).select_from(AgentExecution).where(condition)) or 0
-    items = session.scalars(
-        select(AgentExecution)
-        .where(condition)
-        .order_by(AgentExecution.created_at.desc(), AgentExecution.id)
-        .offset(page.offset)
-        .limit(page.page_size)
-    ).all()
-    return list(items), total
+    query = (
+        select(AgentExecution).where(condition).order_by(AgentExecution.created_at.desc(), AgentExecution.id)
+    )
+    return paginate(session, query, page)
 
 
 def cancel(*, session: Session, execution_id: uuid.UUID, user_id: uuid.UUID) -> AgentExecution:

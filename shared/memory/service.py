@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from shared.api.pagination import PageParams
+from shared.api.pagination import PageParams, paginate
 from shared.config import settings
 from shared.embedding.service import embedding_service
 from shared.errors import NotFoundError
@@ -84,16 +84,12 @@ def add_memories(
 def list_memories(
     *, session: Session, workflow: AgentWorkflow, page: PageParams
 ) -> tuple[list[AgentMemory], int]:
-    mine = AgentMemory.workflow_id == workflow.id
-    total = session.scalar(select(func.count()).select_from(AgentMemory).where(mine)) or 0
-    items = session.scalars(
+    query = (
         select(AgentMemory)
-        .where(mine)
+        .where(AgentMemory.workflow_id == workflow.id)
         .order_by(AgentMemory.created_at.desc(), AgentMemory.id)
-        .offset(page.offset)
-        .limit(page.page_size)
-    ).all()
-    return list(items), total
+    )
+    return paginate(session, query, page)
 
 
 def delete_memory(*, session: Session, workflow: AgentWorkflow, memory_id: uuid.UUID) -> None:

@@ -5,13 +5,13 @@ import uuid
 from typing import Any
 
 from slugify import slugify
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import crypto
-from shared.api.pagination import PageParams
+from shared.api.pagination import PageParams, paginate
 from shared.catalog.models import Skill
 from shared.config import get_utc_now
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
@@ -218,15 +218,12 @@ def get_owned(
 
 
 def _page(session: Session, condition: ColumnElement[bool], page: PageParams, order: list[Any]):  # type: ignore[no-untyped-def]
-    total = session.scalar(select(func.count()).select_from(AgentWorkflow).where(condition)) or 0
-    items = session.scalars(
+    query = (
         select(AgentWorkflow)
         .where(condition)
         .order_by(*order, AgentWorkflow.created_at.desc(), AgentWorkflow.id)
-        .offset(page.offset)
-        .limit(page.page_size)
-    ).all()
-    return list(items), total
+    )
+    return paginate(session, query, page)
 
 
 def list_mine(*, session: Session, user: User, page: PageParams) -> tuple[list[AgentWorkflow], int]:
@@ -253,16 +250,12 @@ def list_public(
 def list_versions(
     *, session: Session, workflow: AgentWorkflow, page: PageParams
 ) -> tuple[list[WorkflowVersion], int]:
-    mine = WorkflowVersion.workflow_id == workflow.id
-    total = session.scalar(select(func.count()).select_from(WorkflowVersion).where(mine)) or 0
-    items = session.scalars(
+    query = (
         select(WorkflowVersion)
-        .where(mine)
+        .where(WorkflowVersion.workflow_id == workflow.id)
         .order_by(WorkflowVersion.version.desc())
-        .offset(page.offset)
-        .limit(page.page_size)
-    ).all()
-    return list(items), total
+    )
+    return paginate(session, query, page)
 
 
 def get_version_snapshot(*, session: Session, workflow_id: uuid.UUID, version: int) -> dict[str, Any]:
