@@ -1,6 +1,5 @@
 """Request and response bodies of /v1/auth and /v1/users/me."""
 
-import re
 import uuid
 from datetime import datetime
 from functools import lru_cache
@@ -170,7 +169,3 @@ class ApiKeyPublic(BaseModel):
 
 class ApiKeyCreated(ApiKeyPublic):
     key: str = Field(description="the full key; shown only in this response")
-
-
-def username_is_valid(value: str) -> bool:
-    return re.fullmatch(USERNAME_PATTERN, value) is not None

@@ -37,16 +37,12 @@ CANDIDATES_PER_RANKING = 30
 # --- reads -------------------------------------------------------------------------------------
 
 
-def _page(session: Session, query: Select, page: PageParams) -> tuple[list[Any], int]:
-    return paginate(session, query, page)
-
-
 def list_categories(*, session: Session, page: PageParams) -> tuple[list[Category], int]:
-    return _page(session, select(Category).order_by(Category.order, Category.slug), page)
+    return paginate(session, select(Category).order_by(Category.order, Category.slug), page)
 
 
 def list_scenarios(*, session: Session, page: PageParams) -> tuple[list[Scenario], int]:
-    return _page(session, select(Scenario).order_by(Scenario.slug), page)
+    return paginate(session, select(Scenario).order_by(Scenario.slug), page)
 
 
 def _with_relations(query: Select) -> Select:
@@ -161,7 +157,7 @@ def list_skills(*, session: Session, page: PageParams, tool: str | None = None) 
     )
     if tool is not None:
         query = query.where(Skill.tool.has(Tool.slug == tool))
-    return _page(session, query, page)
+    return paginate(session, query, page)
 
 
 def get_skill(*, session: Session, skill_id: uuid.UUID) -> Skill:

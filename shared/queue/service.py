@@ -23,10 +23,6 @@ def execution_run_message(execution_id: uuid.UUID) -> dict[str, Any]:
     return {"type": EXECUTION_RUN, "execution_id": str(execution_id)}
 
 
-def workflow_scheduled_message(workflow_id: uuid.UUID, scheduled_at: str) -> dict[str, Any]:
-    return {"type": WORKFLOW_SCHEDULED, "workflow_id": str(workflow_id), "scheduled_at": scheduled_at}
-
-
 def send(message: dict[str, Any]) -> str:
     """Send one message to the executions queue; returns its SQS message id."""
     if not settings.EXECUTIONS_QUEUE_URL:

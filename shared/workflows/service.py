@@ -334,10 +334,6 @@ def set_star(*, session: Session, workflow: AgentWorkflow, user: User, starred: 
     return workflow.star_count
 
 
-def is_starred(*, session: Session, workflow: AgentWorkflow, user: User) -> bool:
-    return session.get(WorkflowStar, (user.id, workflow.id)) is not None
-
-
 def run(
     *,
     session: Session,
