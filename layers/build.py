@@ -88,6 +88,29 @@ def build_common() -> Path:
     return target.parent.parent
 
 
+# Parts of the embedding wheels that inference never loads (checked by `python -X importtime` and by
+# running the model without them): onnxruntime's C-API library (its Python binding links the runtime
+# statically), its offline tooling (model conversion, quantisation, benchmarks), and numpy's own tests.
+INFERENCE_UNUSED = (
+    "onnxruntime/capi/libonnxruntime.so*",
+    "onnxruntime/transformers",
+    "onnxruntime/quantization",
+    "onnxruntime/tools",
+    "onnxruntime/datasets",
+    "numpy/tests",
+    "numpy/*/tests",
+)
+
+
+def prune_for_inference(target: Path) -> None:
+    freed = 0.0
+    for pattern in INFERENCE_UNUSED:
+        for path in target.glob(pattern):
+            freed += size_mb(path) if path.is_dir() else path.stat().st_size / 1e6
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    step(f"embedding: pruned {freed:.1f} MB that inference never loads")
+
+
 def build_embedding() -> Path:
     target = LAYERS / "embedding" / "build" / "python"
     step("embedding: onnxruntime, tokenizers, numpy for arm64, and the exported model ...")
@@ -96,6 +119,7 @@ def build_embedding() -> Path:
     pip_target(target, runtime)
     # tokenizers' own dependencies (huggingface_hub, hf_xet, ...) serve downloads we never make
     pip_target(target, [r for r in wanted if r.startswith("tokenizers")], "--no-deps", fresh=False)
+    prune_for_inference(target)
     deps = LAYERS / "deps" / "build" / "python"
     for entry in list(target.iterdir()):
         if (deps / entry.name).exists():  # numpy and friends already come with the deps layer (pgvector)

@@ -11,7 +11,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEST_PG_DIR = REPO_ROOT / ".local" / "test-pg"
-TEST_DATABASE = "ainav_test"
+# Parallel pytest sessions on one machine each name their own database (AINAV_TEST_DATABASE).
+TEST_DATABASE = os.environ.get("AINAV_TEST_DATABASE", "ainav_test")
 
 TEST_ENVIRONMENT = {
     "ENVIRONMENT": "test",
