@@ -101,6 +101,15 @@ class Settings(BaseSettings):
     CORS_ORIGINS: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
     DEFAULT_PAGE_SIZE: int = 20
     MAX_PAGE_SIZE: int = 100
+    # Any request body above this is a 413 before a route reads it (Lambda's own payload cap is 6 MB).
+    MAX_REQUEST_BODY_BYTES: int = 3_000_000
+    # Operation-log rows older than this are purged by maintenance.
+    AUDIT_LOG_RETENTION_DAYS: int = 365
+
+    # --- abuse quotas per user (OWASP API4); a 429 names the limit -------------------------------
+    MAX_RUNS_PER_DAY: int = 1000  # every trigger counts: manual, API, webhook, schedule
+    MAX_MEMORIES_PER_WORKFLOW: int = 10_000
+    MAX_WEBHOOK_CALLS_PER_MINUTE: int = 60  # per workflow owner, over all their webhooks
 
     # --- tokens --------------------------------------------------------------------------------
     SECRET_KEY: str = "change-me-in-production"  # refused in production
@@ -200,6 +209,9 @@ class Settings(BaseSettings):
     MAIL_FROM_EMAIL: str | None = None
     MAIL_FROM_NAME: str = "AI导航"
     SES_CONFIGURATION_SET: str | None = None
+    # Throttled sends are retried with exponential backoff and full jitter (base * 2^attempt).
+    MAIL_SEND_MAX_ATTEMPTS: int = 4
+    MAIL_RETRY_BASE_SECONDS: float = 0.5
 
     # --- AWS -----------------------------------------------------------------------------------
     AWS_REGION: str = "us-east-1"

@@ -53,3 +53,9 @@ class RateLimitedError(DomainError):
 
 class ServiceUnavailableError(DomainError):
     status_code = 503
+
+
+class QuotaExceededError(DomainError):
+    """A per-user allowance is used up until the user frees some of it (no Retry-After helps)."""
+
+    status_code = 429

@@ -1,5 +1,6 @@
 """Every table of ainav, imported in one place so relationships resolve and Alembic sees them all."""
 
+from shared.audit.models import OperationLog
 from shared.auth.models import ApiKey, LoginLog, OAuthState, OneTimeToken, UserSession
 from shared.catalog.models import Category, Scenario, Skill, Tool, tool_scenarios
 from shared.email.models import EmailSuppression
@@ -21,6 +22,7 @@ __all__ = [
     "LoginLog",
     "OAuthState",
     "OneTimeToken",
+    "OperationLog",
     "Scenario",
     "Skill",
     "Tool",

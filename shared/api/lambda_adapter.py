@@ -16,7 +16,9 @@ def make_http_handler(app: FastAPI, *, logger: Logger, tracer: Tracer, metrics: 
     """Mangum around the app; the API Gateway request id becomes the log correlation id."""
     asgi = Mangum(app, lifespan="off", api_gateway_base_path="/")
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    # log_event stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the caller's
+    # Authorization and X-API-Key headers, and nothing secret is logged.
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
     @tracer.capture_lambda_handler
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from shared.audit.router import router as audit_router
 from shared.auth.router import router as auth_router
 from shared.catalog.router import router as catalog_router
 from shared.executions.router import router as executions_router
@@ -22,4 +23,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     memory_router,
     catalog_router,
     interactions_router,
+    audit_router,
 )

@@ -2,9 +2,11 @@
 
 from typing import Annotated
 
+from aws_lambda_powertools import Logger
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.audit.middleware import AUDIT_USER
 from shared.auth import api_keys
 from shared.auth import service as auth_service
 from shared.auth.service import Principal
@@ -12,6 +14,8 @@ from shared.auth.sessions import ClientInfo
 from shared.db import SessionDep
 from shared.errors import AuthenticationError, PermissionDeniedError
 from shared.users.models import User
+
+logger = Logger(child=True)
 
 MAX_USER_AGENT_LENGTH = 512
 
@@ -22,16 +26,25 @@ api_key_scheme = APIKeyHeader(
 
 
 def get_optional_principal(
+    request: Request,
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Principal | None:
     """The caller if credentials came with the request; bad credentials are a 401, none is None."""
-    if bearer is not None:
-        return auth_service.authenticate_access_token(session=session, token=bearer.credentials)
-    if api_key:
-        return Principal(user=api_keys.authenticate(session=session, key=api_key))
-    return None
+    principal = None
+    scheme = "bearer" if bearer is not None else "api_key"
+    try:
+        if bearer is not None:
+            principal = auth_service.authenticate_access_token(session=session, token=bearer.credentials)
+        elif api_key:
+            principal = Principal(user=api_keys.authenticate(session=session, key=api_key))
+    except AuthenticationError as exc:  # a security signal: the scheme and reason, never the credential
+        logger.info("credentials refused", extra={"scheme": scheme, "reason": exc.message})
+        raise
+    if principal is not None:  # for the operation log
+        setattr(request.state, AUDIT_USER, (principal.user.id, principal.user.username))
+    return principal
 
 
 def get_principal(principal: Annotated[Principal | None, Depends(get_optional_principal)]) -> Principal:

@@ -1,5 +1,7 @@
 """Transactional mail over SES v2 (the seed's EmailService, with SES in place of SMTP)."""
 
+import random
+import time
 from collections.abc import Callable
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -26,6 +28,8 @@ MAGIC_LINK_PATH = "/auth/magic-link"
 MAGIC_LINK_SUBJECT = "您的 AI导航 登录链接"
 # Placeholder addresses (WeChat accounts have none) end in the reserved .invalid TLD: never mailed.
 UNDELIVERABLE_SUFFIX = ".invalid"
+# SES v2 answers 429 TooManyRequestsException past the account's sending rate.
+THROTTLING_ERROR_CODES = frozenset({"TooManyRequestsException", "Throttling", "ThrottlingException"})
 
 _templates = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -61,19 +65,26 @@ class EmailService:
         config: Settings = settings,
         client: Any = None,
         suppressed: Callable[[list[str]], set[str]] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._settings = config
         self._client = client
         self._suppressed = suppressed or suppressions.suppressed
+        self._sleep = sleep
 
     @cached_property
     def client(self) -> Any:
         if self._client is not None:
             return self._client
         import boto3  # imported on first mail, so functions that never mail don't pay for it
+        from botocore.config import Config
 
+        # One attempt per call: the throttling retries are ours (send_with_backoff), counted and logged.
         return boto3.client(
-            "sesv2", region_name=self._settings.AWS_REGION, endpoint_url=self._settings.AWS_ENDPOINT_URL
+            "sesv2",
+            region_name=self._settings.AWS_REGION,
+            endpoint_url=self._settings.AWS_ENDPOINT_URL,
+            config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
         )
 
     def is_configured(self) -> bool:
@@ -142,12 +153,30 @@ class EmailService:
             }
             if self._settings.SES_CONFIGURATION_SET:
                 request["ConfigurationSetName"] = self._settings.SES_CONFIGURATION_SET
-            response = self.client.send_email(**request)
+            response = self.send_with_backoff(request)
         except Exception as exc:  # the seed's contract: a failed mail is False and a log line
             logger.error("mail not sent", extra={"error": type(exc).__name__, "detail": str(exc)[:200]})
             return False
         logger.info("mail sent", extra={"message_id": response.get("MessageId"), "subject": subject})
         return True
+
+    def send_with_backoff(self, request: dict[str, Any]) -> dict[str, Any]:
+        """SES throttling (its per-second rate) is retried with exponential backoff and full jitter, up
+        to MAIL_SEND_MAX_ATTEMPTS; any other error, or the last throttle, goes to the caller."""
+        attempts = max(1, self._settings.MAIL_SEND_MAX_ATTEMPTS)
+        for attempt in range(1, attempts + 1):
+            try:
+                return self.client.send_email(**request)
+            except Exception as exc:
+                code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+                if code not in THROTTLING_ERROR_CODES or attempt == attempts:
+                    raise
+                delay = random.uniform(0, self._settings.MAIL_RETRY_BASE_SECONDS * 2 ** (attempt - 1))  # noqa: S311
+                logger.warning(
+                    "SES throttled the send; retrying", extra={"attempt": attempt, "delay_s": delay}
+                )
+                self._sleep(delay)
+        raise AssertionError("unreachable")
 
     def send_password_reset_email(self, to_email: str, reset_token: str) -> bool:
         """Mail a one-hour password reset link carrying the URL-encoded token."""

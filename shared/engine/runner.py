@@ -186,6 +186,10 @@ class Run:
                     False,
                 )
                 continue
+            if node_type in IO_NODE_TYPES:
+                # what is done so far is saved before the run waits on the outside world: if the
+                # worker dies there, the resumption reuses it (maintenance.recover_lost_runs)
+                self.session.commit()
             self.ctx.outputs[node_id] = self._run_node(node)
             self.status[node_id] = "completed"
 

@@ -7,9 +7,10 @@ from aws_lambda_powertools import Logger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared import quotas
 from shared.api.pagination import PageParams, paginate
 from shared.config import get_utc_now
-from shared.errors import ConflictError, NotFoundError, ServiceUnavailableError
+from shared.errors import ConflictError, NotFoundError, RateLimitedError, ServiceUnavailableError
 from shared.executions.models import AgentExecution
 from shared.queue import service as queue_service
 from shared.workflows.models import AgentWorkflow
@@ -31,7 +32,7 @@ def start_execution(
     """Commit a pending execution of the workflow's current version and queue it.
 
     If the queue refuses the message, the row is marked failed (never left pending forever) and the
-    caller gets a 503 to retry."""
+    caller gets a 503 to retry. Past the user's daily run quota it is a 429 and nothing is created."""
     execution = AgentExecution(
         workflow_id=workflow.id,
         user_id=user_id,
@@ -45,6 +46,9 @@ def start_execution(
 
 
 def _commit_and_enqueue(session: Session, execution: AgentExecution) -> AgentExecution:
+    exceeded = quotas.daily_runs_exceeded(session, execution.user_id)
+    if exceeded is not None:
+        raise exceeded
     session.add(execution)
     session.commit()
     try:
@@ -122,14 +126,35 @@ def retry(*, session: Session, execution_id: uuid.UUID, user_id: uuid.UUID, late
     workflow = session.get(AgentWorkflow, previous.workflow_id)
     if workflow is None:
         raise NotFoundError("The workflow of this execution no longer exists")
-    execution = AgentExecution(
-        workflow_id=workflow.id,
-        user_id=user_id,
-        workflow_version=workflow.version if latest else previous.workflow_version,
+    version = workflow.version if latest else previous.workflow_version
+    return _commit_and_enqueue(session, _resumption(previous, version, retry_of=str(previous.id)))
+
+
+def _resumption(previous: AgentExecution, version: int, **metadata: str) -> AgentExecution:
+    """A pending execution that reuses `previous`'s successful nodes and resumes at its failure."""
+    return AgentExecution(
+        workflow_id=previous.workflow_id,
+        user_id=previous.user_id,
+        workflow_version=version,
         status="pending",
         input_data=previous.input_data,
         trigger_type=previous.trigger_type,
-        trigger_metadata={**previous.trigger_metadata, "retry_of": str(previous.id)},
+        trigger_metadata={**previous.trigger_metadata, **metadata},
         retry_of_id=previous.id,
     )
-    return _commit_and_enqueue(session, execution)
+
+
+def resume_after_worker_loss(*, session: Session, lost: AgentExecution) -> AgentExecution | None:
+    """Maintenance's recovery of a run whose worker died (timeout, crash, out of memory): one automatic
+    resumption at the node it died in. A run that was itself such a resumption stays failed, so a node
+    that kills its worker every time cannot loop; so does one the quota or the queue refuses."""
+    if lost.trigger_metadata.get("recovery_of") or session.get(AgentWorkflow, lost.workflow_id) is None:
+        return None
+    try:
+        return _commit_and_enqueue(
+            session, _resumption(lost, lost.workflow_version, recovery_of=str(lost.id), retry_of=str(lost.id))
+        )
+    except (RateLimitedError, ServiceUnavailableError) as exc:
+        session.rollback()
+        logger.warning("lost run not resumed", extra={"execution_id": str(lost.id), "reason": exc.message})
+        return None

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from shared import quotas
 from shared.config import get_utc_now, settings
 from shared.db import session_scope
 from shared.engine.runner import run_execution
@@ -56,6 +57,8 @@ def scheduled_execution(
             extra={"workflow_id": str(workflow_id)},
         )
         return None
+    # Past the owner's daily quota the fire is recorded as failed, so the owner sees why it did not run.
+    exceeded = quotas.daily_runs_exceeded(session, workflow.user_id)
     inserted = session.execute(
         pg_insert(AgentExecution)
         .values(
@@ -63,7 +66,9 @@ def scheduled_execution(
             workflow_id=workflow.id,
             user_id=workflow.user_id,
             workflow_version=workflow.version,
-            status="pending",
+            status="pending" if exceeded is None else "failed",
+            error_message=None if exceeded is None else f"Not run: {exceeded.message}",
+            finished_at=None if exceeded is None else get_utc_now(),
             input_data=workflow.trigger_config.get("input", {}),
             trigger_type="schedule",
             trigger_metadata={"scheduled_at": scheduled_at.isoformat()},

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from shared.api.pagination import PageParams, paginate
+from shared import quotas
 from shared.config import settings
 from shared.embedding.service import embedding_service
 from shared.errors import NotFoundError
@@ -63,6 +64,7 @@ def add_memories(
 ) -> list[uuid.UUID]:
     """Embed and insert memories in one batch; returns the new ids."""
     rows = list(expand(items))
+    quotas.check_memory_room(session, workflow.id, len(rows))
     vectors = embedding_service.embed_batch([row["content"] for row in rows])
     model_name = embedding_service.model_name
     records = [

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from shared import quotas
 from shared.config import get_utc_now, settings
 from shared.errors import (
     AuthenticationError,
@@ -73,6 +74,7 @@ def receive(
         raise AuthenticationError("Signature timestamp is too old or in the future")
     payload = _parse_body(body)
     check_input(workflow.input_schema, payload)
+    quotas.check_webhook_calls(session, workflow.user_id)
     signature_hash = hashlib.sha256(provided.encode()).hexdigest()
     first_use = session.execute(
         pg_insert(WebhookDelivery)

@@ -226,9 +226,9 @@ def validate_graph(graph: Any) -> dict[str, Any]:
     if "viewport" in graph and not isinstance(graph["viewport"], dict):
         raise fail("graph_json", "viewport must be an object")
     if len(nodes) > settings.MAX_GRAPH_NODES:
-        raise fail("graph_json", f"has {len(nodes)} nodes; the limit is {settings.MAX_GRAPH_NODES}")
+        raise PayloadTooLargeError(f"graph_json has {len(nodes)} nodes; the limit is {settings.MAX_GRAPH_NODES}")
     if len(edges) > settings.MAX_GRAPH_EDGES:
-        raise fail("graph_json", f"has {len(edges)} edges; the limit is {settings.MAX_GRAPH_EDGES}")
+        raise PayloadTooLargeError(f"graph_json has {len(edges)} edges; the limit is {settings.MAX_GRAPH_EDGES}")
 
     node_types: dict[str, str] = {}
     for index, node in enumerate(nodes):

@@ -11,6 +11,7 @@ from moto.ses.models import ses_backends
 
 from shared.config import Settings
 from shared.email.service import EmailService, escape_url_param, has_line_break
+from tests.fakes.http_server import Reply, ScriptedServer
 
 SENDER = "noreply@ainav.test"
 REGION = "us-east-1"
@@ -113,3 +114,59 @@ def test_the_configuration_set_is_named_on_every_send(ses):
 def test_has_line_break():
     assert has_line_break("a\rb") and has_line_break("a\nb")
     assert not has_line_break("plain subject")
+
+
+THROTTLED = Reply(
+    429,
+    {"message": "Maximum sending rate exceeded."},
+    headers={"x-amzn-ErrorType": "TooManyRequestsException"},
+)
+SES_SEND_PATH = "/v2/email/outbound-emails"
+
+
+@pytest.fixture
+def ses_endpoint():  # type: ignore[no-untyped-def]
+    """A real HTTP peer on loopback answering SES v2's SendEmail, for faults moto cannot make."""
+    with ScriptedServer() as server:
+        yield server
+
+
+def service_against(server: ScriptedServer, sleeps: list[float], attempts: int = 4) -> EmailService:
+    config = Settings(
+        _env_file=None,
+        MAIL_FROM_EMAIL=SENDER,
+        AWS_REGION=REGION,
+        AWS_ENDPOINT_URL=server.url,
+        MAIL_SEND_MAX_ATTEMPTS=attempts,
+        MAIL_RETRY_BASE_SECONDS=0.5,
+    )
+    return EmailService(config, suppressed=lambda recipients: set(), sleep=sleeps.append)
+
+
+def test_ses_throttling_is_retried_with_growing_jittered_backoff(ses_endpoint):
+    ses_endpoint.script(SES_SEND_PATH, THROTTLED, THROTTLED, Reply(200, {"MessageId": "m-1"}))
+    sleeps: list[float] = []
+    assert service_against(ses_endpoint, sleeps).send_email("alice@example.com", "Hi", "<p>Hi</p>") is True
+    assert len(ses_endpoint.calls(SES_SEND_PATH)) == 3  # boto3's own retries are off: these are ours
+    assert len(sleeps) == 2
+    assert 0 <= sleeps[0] <= 0.5 and 0 <= sleeps[1] <= 1.0
+
+
+def test_ses_throttling_gives_up_after_the_last_attempt(ses_endpoint):
+    ses_endpoint.script(SES_SEND_PATH, THROTTLED)
+    sleeps: list[float] = []
+    service = service_against(ses_endpoint, sleeps, attempts=3)
+    assert service.send_email("alice@example.com", "Hi", "<p>Hi</p>") is False
+    assert len(ses_endpoint.calls(SES_SEND_PATH)) == 3
+    assert len(sleeps) == 2
+
+
+def test_other_ses_errors_are_not_retried(ses_endpoint):
+    rejected = Reply(
+        400, {"message": "Email address is not verified."}, headers={"x-amzn-ErrorType": "MessageRejected"}
+    )
+    ses_endpoint.script(SES_SEND_PATH, rejected)
+    sleeps: list[float] = []
+    assert service_against(ses_endpoint, sleeps).send_email("alice@example.com", "Hi", "<p>Hi</p>") is False
+    assert len(ses_endpoint.calls(SES_SEND_PATH)) == 1
+    assert sleeps == []

@@ -158,12 +158,18 @@ def test_invalid_graphs_are_refused_naming_the_culprit(candidate, message):
     assert message in refused(candidate)
 
 
-def test_too_many_nodes_is_422(monkeypatch):
+def test_too_many_nodes_or_edges_is_413_naming_the_limit(monkeypatch):
     from shared.config import settings
 
     monkeypatch.setattr(settings, "MAX_GRAPH_NODES", 3)
     nodes = [node("in", "input")] + [node(f"t{i}", "template", template="x") for i in range(3)]
-    assert "the limit is 3" in refused(graph(nodes, []))
+    with pytest.raises(PayloadTooLargeError, match="4 nodes; the limit is 3"):
+        validate_graph(graph(nodes, []))
+    monkeypatch.setattr(settings, "MAX_GRAPH_NODES", 500)
+    monkeypatch.setattr(settings, "MAX_GRAPH_EDGES", 1)
+    chain = [node("in", "input"), node("a", "template", template="x"), node("b", "template", template="x")]
+    with pytest.raises(PayloadTooLargeError, match="2 edges; the limit is 1"):
+        validate_graph(graph(chain, [edge("in", "a"), edge("a", "b")]))
 
 
 def test_a_graph_over_the_byte_limit_is_413(monkeypatch):

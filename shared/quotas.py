@@ -1,0 +1,74 @@
+"""Per-user abuse quotas (OWASP API4), counted in PostgreSQL; every limit is a setting.
+
+Each check takes a transaction-scoped advisory lock on its key first, so concurrent requests of one
+user are counted one after the other and cannot overshoot; the lock ends with the caller's commit."""
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.config import get_utc_now, settings
+from shared.errors import QuotaExceededError, RateLimitedError
+from shared.executions.models import AgentExecution
+from shared.memory.models import AgentMemory
+
+DAY = timedelta(days=1)
+MINUTE = timedelta(minutes=1)
+
+
+def serialize(session: Session, key: str) -> None:
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+
+def seconds_until_room(oldest: datetime, window: timedelta) -> int:
+    """When the oldest counted event leaves the sliding window."""
+    return max(1, int((oldest + window - get_utc_now()).total_seconds()) + 1)
+
+
+def _runs_since(
+    session: Session, user_id: uuid.UUID, window: timedelta, *triggers: str
+) -> tuple[int, datetime]:
+    query = select(func.count(), func.min(AgentExecution.created_at)).where(
+        AgentExecution.user_id == user_id, AgentExecution.created_at >= get_utc_now() - window
+    )
+    if triggers:
+        query = query.where(AgentExecution.trigger_type.in_(triggers))
+    count, oldest = session.execute(query).one()
+    return count, oldest
+
+
+def daily_runs_exceeded(session: Session, user_id: uuid.UUID) -> RateLimitedError | None:
+    """The error a new run of this user's would get, or None: MAX_RUNS_PER_DAY over the last 24 hours,
+    every trigger counted (manual, API, webhook, schedule)."""
+    serialize(session, f"runs:{user_id}")
+    count, oldest = _runs_since(session, user_id, DAY)
+    if count < settings.MAX_RUNS_PER_DAY:
+        return None
+    return RateLimitedError(
+        f"Daily run quota reached: {settings.MAX_RUNS_PER_DAY} runs in 24 hours",
+        retry_after_seconds=seconds_until_room(oldest, DAY),
+    )
+
+
+def check_webhook_calls(session: Session, user_id: uuid.UUID) -> None:
+    """MAX_WEBHOOK_CALLS_PER_MINUTE accepted calls over all of the owner's webhooks."""
+    serialize(session, f"webhooks:{user_id}")
+    count, oldest = _runs_since(session, user_id, MINUTE, "webhook")
+    if count >= settings.MAX_WEBHOOK_CALLS_PER_MINUTE:
+        raise RateLimitedError(
+            f"Too many webhook calls: {settings.MAX_WEBHOOK_CALLS_PER_MINUTE} per minute",
+            retry_after_seconds=seconds_until_room(oldest, MINUTE),
+        )
+
+
+def check_memory_room(session: Session, workflow_id: uuid.UUID, adding: int) -> None:
+    """MAX_MEMORIES_PER_WORKFLOW: the batch goes in whole or not at all."""
+    serialize(session, f"memories:{workflow_id}")
+    held = session.scalar(select(func.count()).where(AgentMemory.workflow_id == workflow_id)) or 0
+    if held + adding > settings.MAX_MEMORIES_PER_WORKFLOW:
+        raise QuotaExceededError(
+            f"This workflow holds {held} memories; adding {adding} would pass the limit of "
+            f"{settings.MAX_MEMORIES_PER_WORKFLOW}. Delete some first."
+        )
