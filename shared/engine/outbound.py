@@ -62,8 +62,9 @@ def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
-def check_destination(url: str) -> None:
-    """Refuse a URL whose scheme is not http(s) or whose host resolves to a non-public address."""
+def check_destination(url: str) -> str:
+    """Refuse a URL whose scheme is not http(s) or whose host resolves to a non-public address;
+    return the checked address the request must then connect to (see `pinned`)."""
     parts = urlsplit(url)
     if parts.scheme not in ALLOWED_SCHEMES or not parts.hostname:
         raise OutboundRefused(f"only http(s) URLs with a host are allowed, got {url[:200]!r}")
@@ -74,10 +75,28 @@ def check_destination(url: str) -> None:
         )
     except socket.gaierror as exc:
         raise NodeError(f"cannot resolve {host!r}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    for address in addresses:
         if not _is_public(address) and not _allowed_by_setting(host, address):
             raise OutboundRefused(f"{host!r} resolves to {address}, which is not a public address")
+    return str(addresses[0])
+
+
+def pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL with its host replaced by the checked address, the Host header, and the TLS server name.
+
+    Connecting to the address that was checked (instead of letting the HTTP client resolve the name
+    again) closes the DNS-rebinding gap: a name that answers a public address to the check and a
+    private one to the connection. TLS still sends and verifies the original name (SNI)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    ip_host = f"[{address}]" if ":" in address else address
+    netloc = f"{ip_host}:{parts.port}" if parts.port else ip_host
+    userinfo = parts.netloc.rpartition("@")[0]
+    if userinfo:  # credentials in the URL stay with it (httpx sends them as basic auth)
+        netloc = f"{userinfo}@{netloc}"
+    host_header = f"{host}:{parts.port}" if parts.port else host
+    return parts._replace(netloc=netloc).geturl(), {"Host": host_header}, {"sni_hostname": host}
 
 
 def _origin(url: str) -> tuple[str, str | None, int | None]:
@@ -111,11 +130,18 @@ def request(
         for _ in range(settings.HTTP_MAX_REDIRECTS + 1):
             if time.monotonic() - started > timeout:
                 raise RetryableNodeError(f"timed out after {timeout:g}s following redirects")
-            check_destination(url)
+            address = check_destination(url)
             hops.append(url)
+            target_url, host_header, tls = pinned(url, address)
             try:
                 with client.stream(
-                    method, url, headers=headers, json=json_body, content=content, params=params
+                    method,
+                    target_url,
+                    headers={**(headers or {}), **host_header},
+                    json=json_body,
+                    content=content,
+                    params=params,
+                    extensions=tls,
                 ) as response:
                     if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
                         target = urljoin(url, response.headers["location"])
