@@ -1,14 +1,13 @@
 """MemoriesFunction: /v1/workflows/{id}/memories (add, list, search, delete), with the embedding layer."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 from shared.api.app import create_app
 from shared.api.lambda_adapter import make_http_handler
 from shared.memory.router import router
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 app = create_app(router, title="ainav memories")
-handler = make_http_handler(app, logger=logger, tracer=tracer, metrics=metrics)
+handler = make_http_handler(app, logger=logger, metrics=metrics)

@@ -1,6 +1,6 @@
 """UsersFunction: /v1/users/me (profile, password, API keys) and /v1/admin/audit-log (superusers)."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 from shared.api.app import create_app
 from shared.api.lambda_adapter import make_http_handler
@@ -8,8 +8,7 @@ from shared.audit.router import router as audit_router
 from shared.users.router import router as users_router
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 app = create_app(users_router, audit_router, title="ainav users")
-handler = make_http_handler(app, logger=logger, tracer=tracer, metrics=metrics)
+handler = make_http_handler(app, logger=logger, metrics=metrics)
