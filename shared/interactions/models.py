@@ -12,6 +12,9 @@ from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
 if TYPE_CHECKING:
     from shared.users.models import User
 
+# How much an action says about interest (documented in the README).
+ACTION_WEIGHTS: dict[str, float] = {"view": 1.0, "click": 2.0, "run": 3.0, "like": 4.0, "fork": 5.0}
+
 
 class UserInteraction(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     __tablename__ = "user_interactions"

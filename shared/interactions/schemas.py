@@ -10,8 +10,6 @@ from shared.catalog.schemas import ToolPublic
 
 ItemType = Literal["tool", "workflow"]
 Action = Literal["view", "click", "run", "like", "fork"]
-# How much an action says about interest (documented in the README).
-ACTION_WEIGHTS: dict[str, float] = {"view": 1.0, "click": 2.0, "run": 3.0, "like": 4.0, "fork": 5.0}
 
 
 class InteractionCreate(BaseModel):

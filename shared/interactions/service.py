@@ -6,7 +6,7 @@ candidates are the nearest unused tools, scored by similarity blended with popul
 import math
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, literal, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from shared.catalog.models import Tool
 from shared.config import get_utc_now, settings
 from shared.errors import NotFoundError, RateLimitedError
-from shared.interactions.models import UserInteraction
-from shared.interactions.schemas import ACTION_WEIGHTS, InteractionCreate
+from shared.interactions.models import ACTION_WEIGHTS, UserInteraction
 from shared.users.models import User
 from shared.workflows.models import AgentWorkflow
+
+if TYPE_CHECKING:  # the schemas pull in the catalog's (~85 ms); the workflows function needs neither
+    from shared.interactions.schemas import InteractionCreate
 
 CANDIDATE_POOL = 200
 
@@ -52,7 +54,7 @@ def record(
     return interaction
 
 
-def track(*, session: Session, user: User, request: InteractionCreate) -> UserInteraction:
+def track(*, session: Session, user: User, request: "InteractionCreate") -> UserInteraction:
     """Record a client-reported interaction: the item must exist (and be visible), within a rate limit."""
     since = get_utc_now() - timedelta(minutes=1)
     recent = (
