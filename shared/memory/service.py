@@ -113,7 +113,10 @@ def search_vector(
     session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
     session.execute(text(f"SET LOCAL hnsw.ef_search = {int(settings.MEMORY_SEARCH_EF)}"))
     distance = AgentMemory.embedding.cosine_distance(vector)
-    query = select(AgentMemory, distance.label("distance")).where(AgentMemory.workflow_id == workflow_id)
+    query = select(AgentMemory, distance.label("distance")).where(
+        AgentMemory.workflow_id == workflow_id,
+        AgentMemory.embedding.is_not(None),  # a row awaiting `reindex` has no place among neighbours
+    )
     if content_type is not None:
         query = query.where(AgentMemory.content_type == content_type)
     rows = session.execute(query.order_by(distance).limit(k)).all()

@@ -134,3 +134,17 @@ def test_memories_are_the_owners_only_even_of_a_public_workflow(client, owner):
         client.get(f"/v1/workflows/{uuid.uuid4()}/memories", headers=bearer(owner["tokens"])).status_code
         == 404
     )
+
+
+def test_a_memory_awaiting_reindex_is_skipped_by_search_not_a_500(client, owner, db):
+    from sqlalchemy import update
+
+    from shared.memory.models import AgentMemory
+
+    ids = add(
+        client, owner, [{"content": "Invoices are due in 30 days"}, {"content": "Refunds take a week"}]
+    )["ids"]
+    db.execute(update(AgentMemory).where(AgentMemory.id == ids[1]).values(embedding=None))
+    response = client.get(f"{owner['url']}/search", headers=bearer(owner["tokens"]), params={"q": "refund"})
+    assert response.status_code == 200
+    assert [hit["id"] for hit in response.json()["items"]] == [ids[0]]

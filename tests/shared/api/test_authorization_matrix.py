@@ -1,0 +1,525 @@
+"""Who may call what: every route of the app, for each caller, has the status it must answer.
+
+The callers are `anonymous` (no credentials), `other` (a signed-in user who is not the owner), `owner`
+(the user who owns the private objects below) and `superuser` (signed in, is_superuser, not the owner).
+The owner holds a private object set: a webhook-triggered workflow (version 1), a pending and a failed
+execution of it, a memory, an API key; path parameters name these. The catalog holds a category,
+scenario, tool and skill.
+
+The rule (OWASP API1 object-level and API5 function-level authorization):
+- every read and write of a user's object checks ownership, and another user's private object is a 404
+  (a superuser is just another user there: being an admin opens no one's private data);
+- superuser-only routes are 401 anonymous and 403 for every other signed-in user;
+- public routes answer everyone alike.
+
+Each request carries a valid body, so a 422 cannot hide a missing check. A route the app serves without an
+entry in MATRIX fails `test_every_route_has_an_entry`, naming it. The same holds for the owner's workflow once
+public (PUBLIC_WORKFLOW), for callers who sign in with an API key instead of a bearer token, and for lists.
+"""
+
+import itertools
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import update
+
+from shared.api.app import create_app
+from shared.api.routers import API_ROUTERS
+from shared.auth import api_keys, one_time_tokens
+from shared.auth import sessions as session_service
+from shared.auth.schemas import ApiKeyCreate
+from shared.auth.sessions import ClientInfo
+from shared.catalog.models import Scenario
+from shared.config import settings
+from shared.memory.models import EMBEDDING_DIMENSIONS, AgentMemory
+from shared.users import service as user_service
+from shared.users.models import User
+from shared.webhooks.service import sign
+from shared.workflows import service as workflow_service
+from shared.workflows.models import AgentWorkflow
+from shared.workflows.schemas import WorkflowCreate
+from tests.accounts import PASSWORD, bearer
+from tests.factories import make_category, make_execution, make_skill, make_tool
+from tests.fakes.oauth_provider import FakeOAuthProvider, ProviderAccount
+from tests.graphs import greeting_graph
+
+CALLERS = ("anonymous", "other", "owner", "superuser")
+NEW_PASSWORD = "a brand new passphrase 42"
+_sequence = itertools.count(1)
+
+
+# --- what each caller gets -----------------------------------------------------------------------
+
+
+def public(ok: int) -> dict[str, int]:
+    """Anyone, signed in or not."""
+    return dict(anonymous=ok, other=ok, owner=ok, superuser=ok)
+
+
+def signed_in(ok: int) -> dict[str, int]:
+    """Any account, acting on its own things (its profile, its keys, its lists)."""
+    return dict(anonymous=401, other=ok, owner=ok, superuser=ok)
+
+
+def owner_only(ok: int) -> dict[str, int]:
+    """The owner's private object: an account is needed, and anyone else's account does not see it."""
+    return dict(anonymous=401, other=404, owner=ok, superuser=404)
+
+
+def visible_to_owner(ok: int) -> dict[str, int]:
+    """The owner's private object on a route that also serves public objects without an account."""
+    return dict(anonymous=404, other=404, owner=ok, superuser=404)
+
+
+def superuser_only(ok: int) -> dict[str, int]:
+    return dict(anonymous=401, other=403, owner=403, superuser=ok)
+
+
+# --- the owner's objects -------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    tokens: dict[str, dict[str, Any]]  # by caller; the anonymous caller has none
+    api_keys: dict[str, str]  # the clear X-API-Key of the owner and of the other user
+    owner_email: str
+    workflow_id: str
+    webhook_secret: str
+    execution_id: str  # pending
+    failed_execution_id: str
+    memory_id: str
+    key_id: str
+    category_slug: str
+    scenario_slug: str
+    tool_slug: str
+    skill_id: str
+    password_reset_token: str
+    magic_link_token: str
+    provider: str = "github"
+    oauth: dict[str, str] = field(default_factory=dict)  # code and state, for the callback route only
+
+
+@dataclass(frozen=True)
+class Route:
+    expect: dict[str, int]
+    body: Any = None  # a JSON body, or a function of the World that returns one
+    query: Any = None  # query parameters, or a function of the World
+    path: dict[str, str] = field(default_factory=dict)  # path parameter -> World attribute, if named apart
+    signed_by_webhook_secret: bool = False  # a raw JSON body with the owner's X-Ainav-Signature
+    oauth_provider: bool = False  # a fake OAuth provider with one account
+    queue: bool = False  # starts a run, so needs the executions queue (moto's SQS)
+    mail: bool = False  # sends mail, so needs moto's SES
+
+
+def slug(name: str) -> dict[str, str]:
+    return {"slug": name}
+
+
+MATRIX: dict[tuple[str, str], Route] = {
+    # health
+    ("GET", "/v1/health"): Route(public(200)),
+    # auth: public routes proven by what they carry (credentials, tokens), not by the caller's bearer
+    ("POST", "/v1/auth/register"): Route(
+        public(201),
+        body={"email": "newcomer@example.com", "username": "newcomer", "password": PASSWORD},
+        mail=True,
+    ),
+    ("POST", "/v1/auth/login"): Route(
+        public(200), body=lambda w: {"email": w.owner_email, "password": PASSWORD}
+    ),
+    ("POST", "/v1/auth/refresh"): Route(
+        public(200), body=lambda w: {"refresh_token": w.tokens["owner"]["refresh_token"]}
+    ),
+    # others may end their own sign-in; the owner's refresh token in their body is ignored (see below)
+    ("POST", "/v1/auth/logout"): Route(
+        signed_in(204), body=lambda w: {"refresh_token": w.tokens["owner"]["refresh_token"]}
+    ),
+    ("GET", "/v1/auth/me"): Route(signed_in(200)),
+    ("POST", "/v1/auth/password/forgot"): Route(
+        public(202), body=lambda w: {"email": w.owner_email}, mail=True
+    ),
+    ("POST", "/v1/auth/password/reset"): Route(
+        public(204), body=lambda w: {"token": w.password_reset_token, "new_password": NEW_PASSWORD}
+    ),
+    ("POST", "/v1/auth/magic-link"): Route(public(202), body=lambda w: {"email": w.owner_email}, mail=True),
+    ("POST", "/v1/auth/magic-link/verify"): Route(public(200), body=lambda w: {"token": w.magic_link_token}),
+    ("GET", "/v1/auth/oauth/{provider}/authorize"): Route(public(200)),
+    ("GET", "/v1/auth/oauth/{provider}/callback"): Route(
+        public(200), query=lambda w: w.oauth, oauth_provider=True, mail=True
+    ),
+    # users: /users/me is always the caller's own account
+    ("GET", "/v1/users/me"): Route(signed_in(200)),
+    ("PATCH", "/v1/users/me"): Route(signed_in(200), body={"username": "renamed_member"}),
+    ("POST", "/v1/users/me/password"): Route(
+        signed_in(204), body={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    ),
+    ("GET", "/v1/users/me/api-keys"): Route(signed_in(200)),
+    ("POST", "/v1/users/me/api-keys"): Route(signed_in(201), body={"name": "ci"}),
+    ("DELETE", "/v1/users/me/api-keys/{key_id}"): Route(owner_only(204)),
+    # workflows
+    ("POST", "/v1/workflows"): Route(signed_in(201), body={"name": "Mine"}),
+    ("GET", "/v1/workflows"): Route(signed_in(200)),
+    ("GET", "/v1/workflows/public"): Route(public(200)),
+    ("GET", "/v1/workflows/templates"): Route(public(200)),
+    ("GET", "/v1/workflows/{workflow_id}"): Route(visible_to_owner(200)),
+    ("PATCH", "/v1/workflows/{workflow_id}"): Route(owner_only(200), body={"description": "changed"}),
+    ("DELETE", "/v1/workflows/{workflow_id}"): Route(owner_only(204)),
+    ("GET", "/v1/workflows/{workflow_id}/versions"): Route(visible_to_owner(200)),
+    ("POST", "/v1/workflows/{workflow_id}/fork"): Route(owner_only(201)),
+    ("PUT", "/v1/workflows/{workflow_id}/star"): Route(owner_only(200)),
+    ("DELETE", "/v1/workflows/{workflow_id}/star"): Route(owner_only(200)),
+    ("POST", "/v1/workflows/{workflow_id}/runs"): Route(
+        owner_only(202), body={"input": {"name": "Ada"}}, queue=True
+    ),
+    # webhooks: the signature is the credential; a bearer neither opens nor closes the route
+    ("POST", "/v1/hooks/{workflow_id}"): Route(public(202), signed_by_webhook_secret=True, queue=True),
+    # executions
+    ("GET", "/v1/executions"): Route(signed_in(200)),
+    ("GET", "/v1/executions/{execution_id}"): Route(owner_only(200)),
+    ("POST", "/v1/executions/{execution_id}/cancel"): Route(owner_only(200)),
+    ("POST", "/v1/executions/{execution_id}/retry"): Route(
+        owner_only(202), path={"execution_id": "failed_execution_id"}, queue=True
+    ),
+    # memories: private to the workflow's owner
+    ("POST", "/v1/workflows/{workflow_id}/memories"): Route(
+        owner_only(201), body={"content": "The stand-up is at 9:30."}
+    ),
+    ("GET", "/v1/workflows/{workflow_id}/memories"): Route(owner_only(200)),
+    ("GET", "/v1/workflows/{workflow_id}/memories/search"): Route(owner_only(200), query={"q": "stand-up"}),
+    ("DELETE", "/v1/workflows/{workflow_id}/memories/{memory_id}"): Route(owner_only(204)),
+    # catalog: public reads
+    ("GET", "/v1/catalog/categories"): Route(public(200)),
+    ("GET", "/v1/catalog/scenarios"): Route(public(200)),
+    ("GET", "/v1/catalog/tools"): Route(public(200)),
+    ("GET", "/v1/catalog/tools/{slug}"): Route(public(200), path=slug("tool_slug")),
+    ("GET", "/v1/catalog/tools/{slug}/similar"): Route(public(200), path=slug("tool_slug")),
+    ("GET", "/v1/catalog/search"): Route(public(200), query={"q": "translate"}),
+    ("GET", "/v1/catalog/skills"): Route(public(200)),
+    ("GET", "/v1/catalog/skills/{skill_id}"): Route(public(200)),
+    # catalog: superuser writes
+    ("POST", "/v1/catalog/categories"): Route(
+        superuser_only(201), body={"slug": "matrix-category", "name": "Matrix category"}
+    ),
+    ("PATCH", "/v1/catalog/categories/{slug}"): Route(
+        superuser_only(200), body={"name": "Renamed"}, path=slug("category_slug")
+    ),
+    ("DELETE", "/v1/catalog/categories/{slug}"): Route(superuser_only(204), path=slug("category_slug")),
+    ("POST", "/v1/catalog/scenarios"): Route(
+        superuser_only(201), body={"slug": "matrix-scenario", "name": "Matrix scenario"}
+    ),
+    ("PATCH", "/v1/catalog/scenarios/{slug}"): Route(
+        superuser_only(200), body={"name": "Renamed"}, path=slug("scenario_slug")
+    ),
+    ("DELETE", "/v1/catalog/scenarios/{slug}"): Route(superuser_only(204), path=slug("scenario_slug")),
+    ("POST", "/v1/catalog/tools"): Route(
+        superuser_only(201),
+        body={"slug": "matrix-tool", "name": "Matrix tool", "url": "https://matrix-tool.example"},
+    ),
+    ("PATCH", "/v1/catalog/tools/{slug}"): Route(
+        superuser_only(200), body={"name": "Renamed"}, path=slug("tool_slug")
+    ),
+    ("DELETE", "/v1/catalog/tools/{slug}"): Route(superuser_only(204), path=slug("tool_slug")),
+    ("POST", "/v1/catalog/skills"): Route(
+        superuser_only(201),
+        body=lambda w: {"tool": w.tool_slug, "slug": "matrix-skill", "name": "Matrix skill"},
+    ),
+    ("PATCH", "/v1/catalog/skills/{skill_id}"): Route(superuser_only(200), body={"name": "Renamed"}),
+    ("DELETE", "/v1/catalog/skills/{skill_id}"): Route(superuser_only(204)),
+    # interactions: tracking the owner's private workflow is as good as reading it
+    ("POST", "/v1/interactions"): Route(
+        owner_only(201), body=lambda w: {"item_type": "workflow", "item_id": w.workflow_id, "action": "view"}
+    ),
+    ("GET", "/v1/interactions/recommendations"): Route(signed_in(200)),
+    ("GET", "/v1/interactions/trending"): Route(public(200)),
+    # admin
+    ("GET", "/v1/admin/audit-log"): Route(superuser_only(200)),
+}
+
+# The same workflow once its owner made it public: anyone may read, star and fork it, only the owner may
+# change or run it (403 for others: they can see it exists), and its memories stay private (404).
+PUBLIC_WORKFLOW: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/v1/workflows/{workflow_id}"): public(200),
+    ("PATCH", "/v1/workflows/{workflow_id}"): dict(anonymous=401, other=403, owner=200, superuser=403),
+    ("DELETE", "/v1/workflows/{workflow_id}"): dict(anonymous=401, other=403, owner=204, superuser=403),
+    ("GET", "/v1/workflows/{workflow_id}/versions"): public(200),
+    ("POST", "/v1/workflows/{workflow_id}/fork"): signed_in(201),
+    ("PUT", "/v1/workflows/{workflow_id}/star"): signed_in(200),
+    ("DELETE", "/v1/workflows/{workflow_id}/star"): signed_in(200),
+    ("POST", "/v1/workflows/{workflow_id}/runs"): dict(anonymous=401, other=403, owner=202, superuser=403),
+    ("POST", "/v1/hooks/{workflow_id}"): public(202),
+    ("POST", "/v1/workflows/{workflow_id}/memories"): owner_only(201),
+    ("GET", "/v1/workflows/{workflow_id}/memories"): owner_only(200),
+    ("GET", "/v1/workflows/{workflow_id}/memories/search"): owner_only(200),
+    ("DELETE", "/v1/workflows/{workflow_id}/memories/{memory_id}"): owner_only(204),
+    ("POST", "/v1/interactions"): signed_in(201),
+}
+
+
+def app_routes() -> set[tuple[str, str]]:
+    """(method, path) of every APIRoute the app serves. FastAPI >= 0.165 nests included routers in
+    `app.routes`; `iter_route_contexts` flattens them, each with its full path."""
+    app = create_app(*API_ROUTERS)
+    return {
+        (method, context.path)
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute)
+        for method in context.methods
+    }
+
+
+ROUTES = app_routes()
+
+
+def test_every_route_has_an_entry():
+    missing = sorted(ROUTES - set(MATRIX))
+    assert not missing, f"routes without an entry in MATRIX: {missing}"
+
+
+def test_every_route_of_a_workflow_has_a_public_workflow_entry():
+    workflow_routes = {(method, path) for method, path in ROUTES if "{workflow_id}" in path}
+    missing = sorted(workflow_routes - set(PUBLIC_WORKFLOW))
+    assert not missing, f"routes without an entry in PUBLIC_WORKFLOW: {missing}"
+    assert set(PUBLIC_WORKFLOW) <= ROUTES
+
+
+def test_every_entry_is_a_route():
+    stale = sorted(set(MATRIX) - ROUTES)
+    assert not stale, f"entries in MATRIX that the app does not serve: {stale}"
+
+
+# --- the requests --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def oauth_settings(monkeypatch):  # type: ignore[no-untyped-def]
+    """GitHub configured (so authorize answers), at a fake provider only the callback route starts."""
+    for name, value in {"GITHUB_CLIENT_ID": "github-client", "GITHUB_CLIENT_SECRET": "github-secret"}.items():
+        monkeypatch.setattr(settings, name, value)
+
+
+def account(db, **fields: Any) -> tuple[User, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """A signed-in account and its tokens, made by the services (`signup` would mail, and mocking SES for
+    every case costs more than the rest of its setup)."""
+    n = next(_sequence)
+    user = user_service.create_user(
+        session=db, email=f"matrix{n}@example.com", username=f"matrix_{n}", password=PASSWORD
+    )
+    for name, value in fields.items():
+        setattr(user, name, value)
+    tokens = session_service.issue_tokens(session=db, user=user, client=ClientInfo())
+    db.flush()
+    return user, tokens.model_dump()
+
+
+@pytest.fixture
+def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
+    """The owner's private objects, made by the services the routes call."""
+    owner_user, owner = account(db)
+    other_user, other = account(db)
+    _, superuser = account(db, is_superuser=True)
+    workflow, webhook_secret = workflow_service.create_workflow(
+        session=db,
+        user=owner_user,
+        request=WorkflowCreate(
+            name="Private", graph_json=greeting_graph(), trigger_type="webhook", is_template=True
+        ),
+    )
+    # any unit vector will do: the matrix is about who may search, not what is found
+    memory = AgentMemory(
+        workflow_id=workflow.id,
+        content="Ada likes tea.",
+        embedding=[1.0] + [0.0] * (EMBEDDING_DIMENSIONS - 1),
+    )
+    db.add(memory)
+    key, owner_key = api_keys.create(session=db, user=owner_user, request=ApiKeyCreate(name="laptop"))
+    _, other_key = api_keys.create(session=db, user=other_user, request=ApiKeyCreate(name="laptop"))
+    pending = make_execution(db, workflow)
+    failed = make_execution(db, workflow, status="failed", error_message="boom")
+    scenario = Scenario(name="Matrix", slug="matrix")
+    db.add(scenario)
+    db.flush()
+    tool = make_tool(db)
+    skill = make_skill(db, tool)
+    email = owner_user.email
+
+    def one_time_token(purpose: str) -> str:
+        return one_time_tokens.issue(
+            session=db, purpose=purpose, email=email, user_id=owner_user.id, lifetime=timedelta(hours=1)
+        )
+
+    return World(
+        tokens={"other": other, "owner": owner, "superuser": superuser},
+        api_keys={"other": other_key, "owner": owner_key},
+        owner_email=email,
+        workflow_id=str(workflow.id),
+        webhook_secret=webhook_secret,
+        execution_id=str(pending.id),
+        failed_execution_id=str(failed.id),
+        memory_id=str(memory.id),
+        key_id=str(key.id),
+        category_slug=make_category(db).slug,
+        scenario_slug=scenario.slug,
+        tool_slug=tool.slug,
+        skill_id=str(skill.id),
+        password_reset_token=one_time_token(one_time_tokens.PASSWORD_RESET),
+        magic_link_token=one_time_token(one_time_tokens.MAGIC_LINK),
+    )
+
+
+@pytest.fixture
+def oauth_provider(monkeypatch, client, world):  # type: ignore[no-untyped-def]
+    """A fake GitHub with one new account, and a state from /authorize; the callback's query in the World."""
+    with FakeOAuthProvider() as fake:
+        monkeypatch.setattr(settings, "GITHUB_TOKEN_URL", f"{fake.url}/login/oauth/access_token")
+        monkeypatch.setattr(settings, "GITHUB_API_URL", fake.url)
+        fake.add(
+            ProviderAccount(
+                code="matrix",
+                github_id=4242,
+                login="matrix",
+                emails=[{"email": "octo@github.example", "primary": True, "verified": True}],
+            )
+        )
+        state = client.get("/v1/auth/oauth/github/authorize").json()["state"]
+        world.oauth.update(code="matrix", state=state)
+        yield fake
+
+
+def value(spec: Any, world: World) -> Any:
+    return spec(world) if callable(spec) else spec
+
+
+def request_of(
+    method: str, path: str, route: Route, caller: str, world: World, api_key: bool = False
+) -> dict[str, Any]:
+    """The keyword arguments of `client.request` for one caller of one route, who signs in with a
+    bearer token, or with an API key if `api_key`."""
+    params = {name: getattr(world, route.path.get(name, name)) for name in re.findall(r"{(\w+)}", path)}
+    if api_key:
+        headers = {"X-API-Key": world.api_keys[caller]}
+    elif caller in world.tokens:
+        headers = bearer(world.tokens[caller])
+    else:
+        headers = {}
+    request: dict[str, Any] = {
+        "method": method,
+        "url": path.format(**params),
+        "headers": headers,
+        "params": value(route.query, world),
+    }
+    if route.signed_by_webhook_secret:
+        content = b'{"name": "Ada"}'
+        headers["Content-Type"] = "application/json"
+        headers["X-Ainav-Signature"] = sign(world.webhook_secret, int(time.time()), content)
+        request["content"] = content
+    elif route.body is not None:
+        request["json"] = value(route.body, world)
+    return request
+
+
+CASES = [
+    pytest.param(method, path, caller, id=f"{method} {path} as {caller}")
+    for (method, path) in MATRIX
+    for caller in CALLERS
+]
+
+
+def send(
+    request: pytest.FixtureRequest,
+    client: TestClient,
+    world: World,
+    method: str,
+    path: str,
+    caller: str,
+    api_key: bool = False,
+) -> Response:
+    route = MATRIX[(method, path)]
+    if route.queue:
+        request.getfixturevalue("aws")
+    if route.mail:
+        request.getfixturevalue("mailbox")
+    if route.oauth_provider:
+        request.getfixturevalue("oauth_provider")
+    return client.request(**request_of(method, path, route, caller, world, api_key))
+
+
+@pytest.mark.parametrize(("method", "path", "caller"), CASES)
+def test_each_caller_gets_the_status_of_the_matrix(request, client, world, method, path, caller):
+    response = send(request, client, world, method, path, caller)
+    assert response.status_code == MATRIX[(method, path)].expect[caller], response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "caller"),
+    [
+        pytest.param(method, path, caller, id=f"{method} {path} as {caller}")
+        for (method, path) in PUBLIC_WORKFLOW
+        for caller in CALLERS
+    ],
+)
+def test_a_public_workflow_is_read_by_all_and_changed_by_its_owner(
+    request, client, db, world, method, path, caller
+):
+    db.execute(update(AgentWorkflow).where(AgentWorkflow.id == world.workflow_id).values(is_public=True))
+    response = send(request, client, world, method, path, caller)
+    assert response.status_code == PUBLIC_WORKFLOW[(method, path)][caller], response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "caller"),
+    [
+        pytest.param(method, path, caller, id=f"{method} {path} with the API key of {caller}")
+        for (method, path), route in MATRIX.items()
+        if route.expect["other"] != route.expect["owner"]  # the routes that check ownership
+        for caller in ("other", "owner")
+    ],
+)
+def test_an_api_key_meets_the_same_ownership_checks_as_a_bearer_token(
+    request, client, world, method, path, caller
+):
+    response = send(request, client, world, method, path, caller, api_key=True)
+    assert response.status_code == MATRIX[(method, path)].expect[caller], response.text
+
+
+# --- lists show the caller's own objects only ----------------------------------------------------
+
+# A list URL, and the World attribute of the owner's object it must not show anyone else (nor, for the
+# public lists, anyone at all while the object is private).
+LISTS = {
+    "/v1/workflows": ("workflow_id", "owner"),
+    "/v1/workflows/public": ("workflow_id", None),
+    "/v1/workflows/templates": ("workflow_id", None),
+    "/v1/executions": ("execution_id", "owner"),
+    "/v1/users/me/api-keys": ("key_id", "owner"),
+}
+
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("caller", ["other", "owner", "superuser"])
+def test_lists_show_the_owners_private_objects_to_the_owner_only(client, world, url, caller):
+    attribute, shown_to = LISTS[url]
+    response = client.get(url, headers=bearer(world.tokens[caller]), params={"page_size": 100})
+    assert response.status_code == 200, response.text
+    ids = {item["id"] for item in response.json()["items"]}
+    assert (getattr(world, attribute) in ids) == (caller == shown_to)
+
+
+# --- what a 2xx for someone else must not do -----------------------------------------------------
+
+
+def test_another_users_logout_with_the_owners_refresh_token_leaves_the_owner_signed_in(client, world):
+    owner = world.tokens["owner"]
+    response = client.post(
+        "/v1/auth/logout",
+        headers=bearer(world.tokens["other"]),
+        json={"refresh_token": owner["refresh_token"]},
+    )
+    assert response.status_code == 204
+    assert client.get("/v1/auth/me", headers=bearer(owner)).status_code == 200
