@@ -226,9 +226,11 @@ def validate_graph(graph: Any) -> dict[str, Any]:
     if "viewport" in graph and not isinstance(graph["viewport"], dict):
         raise fail("graph_json", "viewport must be an object")
     if len(nodes) > settings.MAX_GRAPH_NODES:
-        raise PayloadTooLargeError(f"graph_json has {len(nodes)} nodes; the limit is {settings.MAX_GRAPH_NODES}")
+        limit = settings.MAX_GRAPH_NODES
+        raise PayloadTooLargeError(f"graph_json has {len(nodes)} nodes; the limit is {limit}")
     if len(edges) > settings.MAX_GRAPH_EDGES:
-        raise PayloadTooLargeError(f"graph_json has {len(edges)} edges; the limit is {settings.MAX_GRAPH_EDGES}")
+        limit = settings.MAX_GRAPH_EDGES
+        raise PayloadTooLargeError(f"graph_json has {len(edges)} edges; the limit is {limit}")
 
     node_types: dict[str, str] = {}
     for index, node in enumerate(nodes):

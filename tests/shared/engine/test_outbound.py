@@ -35,7 +35,7 @@ def test_the_request_goes_to_the_checked_address_not_a_second_lookup(loopback, m
 
 def test_a_name_that_resolves_to_a_private_address_is_refused_before_any_connection(loopback, monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", rebinding_resolver("169.254.169.254", "127.0.0.1"))
-    with pytest.raises(outbound.OutboundRefused, match="169.254.169.254"):
+    with pytest.raises(outbound.OutboundRefused, match=r"169\.254\.169\.254"):
         outbound.request("GET", "http://rebind.test/anything", timeout=5)
     assert loopback.seen == []
 
