@@ -125,6 +125,7 @@ class Settings(BaseSettings):
     AUTH_OPEN_SIGNUP: bool = False
     PASSWORD_RESET_EXPIRE_MINUTES: int = 60
     MAGIC_LINK_EXPIRE_MINUTES: int = 15
+    EMAIL_VERIFY_EXPIRE_HOURS: int = 48
     OAUTH_STATE_EXPIRE_MINUTES: int = 10
     # Brute-force limits, counted in PostgreSQL over a sliding window.
     LOGIN_MAX_FAILURES_PER_ACCOUNT: int = 5

@@ -13,6 +13,9 @@ from shared.errors import AuthenticationError, DomainError, RateLimitedError, Se
 logger = Logger(child=True)
 
 DATABASE_RETRY_AFTER_SECONDS = 5
+# SQLSTATE class 22, "data exception": too long, out of range, not storable (NUL in text or JSON)
+DATA_EXCEPTION_CLASS = "22"
+UNSTORABLE_VALUE = "A value cannot be stored: too long, out of range, or with a NUL character"
 
 
 async def handle_domain_error(request: Request, exc: Exception) -> JSONResponse:
@@ -42,9 +45,25 @@ async def handle_http_exception(request: Request, exc: Exception) -> JSONRespons
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
-async def handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, DBAPIError) and not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+def sqlstate(exc: DBAPIError) -> str:
+    """The PostgreSQL error code (SQLSTATE) of a database error; pg8000 carries the server's fields."""
+    fields = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+    return str(fields.get("C", "")) if isinstance(fields, dict) else ""
+
+
+async def handle_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value PostgreSQL cannot store (class 22, e.g. a NUL character in text) is the caller's
+    invalid input; a lost connection is a 503; anything else is unexpected."""
+    assert isinstance(exc, DBAPIError)
+    if sqlstate(exc).startswith(DATA_EXCEPTION_CLASS):
+        logger.info("value refused by the database", extra={"sqlstate": sqlstate(exc)})
+        return JSONResponse({"detail": UNSTORABLE_VALUE}, status_code=422)
+    if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
         return await handle_unexpected_error(request, exc)
+    return await handle_database_unavailable(request, exc)
+
+
+async def handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     logger.warning("database unavailable", extra={"error": type(exc).__name__})
     return JSONResponse(
         {"detail": "The database is unavailable; retry shortly."},
@@ -63,5 +82,5 @@ def install_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, handle_domain_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
-    app.add_exception_handler(DBAPIError, handle_database_unavailable)
+    app.add_exception_handler(DBAPIError, handle_database_error)
     app.add_exception_handler(Exception, handle_unexpected_error)

@@ -3,7 +3,7 @@
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from shared.api.pagination import PageParams, paginate
@@ -54,6 +54,13 @@ def revoke(*, session: Session, user: User, key_id: uuid.UUID) -> None:
         raise NotFoundError("API key not found")
     record.is_active = False
     session.commit()
+
+
+def deactivate_all(*, session: Session, user_id: uuid.UUID) -> int:
+    """Deactivate every active key of a user (the caller commits); returns how many."""
+    return session.execute(
+        update(ApiKey).where(ApiKey.user_id == user_id, ApiKey.is_active).values(is_active=False)
+    ).rowcount
 
 
 def authenticate(*, session: Session, key: str) -> User:

@@ -38,7 +38,7 @@ class OneTimeToken(UUIDPrimaryKeyMixin, Base):
 
     __tablename__ = "one_time_tokens"
 
-    purpose: Mapped[str] = mapped_column(String(32))  # password_reset | magic_link
+    purpose: Mapped[str] = mapped_column(String(32))  # password_reset | magic_link | verify_email
     # Null for a magic link to an address that has no account yet (open sign-up).
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(255))

@@ -199,13 +199,19 @@ def find_or_create_user(*, session: Session, provider: str, profile: ProviderPro
         if user is not None:
             if getattr(user, id_field) is not None:
                 raise ConflictError(f"This account is linked to another {PROVIDER_NAMES[provider]} account")
+            if user.is_active:  # the provider vouches for the mailbox: an unverified account is claimed
+                auth_service.mailbox_proven(session=session, user=user)
             setattr(user, id_field, profile.provider_user_id)
             session.flush()
             return user, False
     email = profile.verified_email or f"{provider}-{profile.provider_user_id}@users.ainav.invalid"
     username = user_service.available_username(session=session, wanted=profile.username_hint)
     user = user_service.create_user(
-        session=session, email=email, username=username, **{id_field: profile.provider_user_id}
+        session=session,
+        email=email,
+        username=username,
+        email_verified=profile.verified_email is not None,
+        **{id_field: profile.provider_user_id},
     )
     return user, True
 

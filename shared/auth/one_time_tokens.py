@@ -1,4 +1,5 @@
-"""Single-use mailed tokens (password reset, magic link): stored hashed, consumed once."""
+"""Single-use mailed tokens (password reset, magic link, address verification): stored hashed,
+consumed once."""
 
 import uuid
 from datetime import timedelta
@@ -13,6 +14,7 @@ from shared.errors import BadRequestError
 
 PASSWORD_RESET = "password_reset"
 MAGIC_LINK = "magic_link"
+VERIFY_EMAIL = "verify_email"
 
 
 def issue(

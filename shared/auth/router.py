@@ -4,13 +4,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query, status
 
-from shared.api.responses import error_responses
+from shared.api.responses import JSON_BODY, error_responses
 from shared.auth import oauth
 from shared.auth import service as auth_service
 from shared.auth.dependencies import Client, CurrentPrincipal, CurrentUser
 from shared.auth.schemas import (
     AcceptedResponse,
     AuthResponse,
+    EmailVerifyRequest,
     ForgotPasswordRequest,
     LoginRequest,
     MagicLinkRequest,
@@ -37,25 +38,25 @@ def auth_response(signed_in: auth_service.SignedIn) -> AuthResponse:
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=AuthResponse,
-    responses=error_responses(409, 422),
+    responses=error_responses(409, *JSON_BODY),
 )
 def register(body: RegisterRequest, session: SessionDep, client: Client) -> AuthResponse:
     return auth_response(auth_service.register(session=session, request=body, client=client))
 
 
-@router.post("/login", response_model=AuthResponse, responses=error_responses(401, 403, 422, 429))
+@router.post("/login", response_model=AuthResponse, responses=error_responses(401, 403, 429, *JSON_BODY))
 def login(body: LoginRequest, session: SessionDep, client: Client) -> AuthResponse:
     return auth_response(auth_service.login(session=session, request=body, client=client))
 
 
-@router.post("/refresh", response_model=AuthResponse, responses=error_responses(401, 422))
+@router.post("/refresh", response_model=AuthResponse, responses=error_responses(401, *JSON_BODY))
 def refresh(body: RefreshRequest, session: SessionDep, client: Client) -> AuthResponse:
     return auth_response(
         auth_service.refresh(session=session, refresh_token=body.refresh_token, client=client)
     )
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 422))
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, *JSON_BODY))
 def logout(
     principal: CurrentPrincipal, session: SessionDep, body: Annotated[RefreshRequest | None, Body()] = None
 ) -> None:
@@ -73,7 +74,7 @@ def me(user: CurrentUser) -> UserPublic:
     "/password/forgot",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=AcceptedResponse,
-    responses=error_responses(422),
+    responses=error_responses(*JSON_BODY),
 )
 def forgot_password(body: ForgotPasswordRequest, session: SessionDep) -> AcceptedResponse:
     auth_service.request_password_reset(session=session, email=body.email)
@@ -81,7 +82,7 @@ def forgot_password(body: ForgotPasswordRequest, session: SessionDep) -> Accepte
 
 
 @router.post(
-    "/password/reset", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 401, 422)
+    "/password/reset", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 401, *JSON_BODY)
 )
 def reset_password(body: ResetPasswordRequest, session: SessionDep) -> None:
     auth_service.reset_password(session=session, token=body.token, new_password=body.new_password)
@@ -91,16 +92,35 @@ def reset_password(body: ResetPasswordRequest, session: SessionDep) -> None:
     "/magic-link",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=AcceptedResponse,
-    responses=error_responses(422),
+    responses=error_responses(*JSON_BODY),
 )
 def request_magic_link(body: MagicLinkRequest, session: SessionDep) -> AcceptedResponse:
     auth_service.request_magic_link(session=session, email=body.email)
     return AcceptedResponse(detail=ACCEPTED)
 
 
-@router.post("/magic-link/verify", response_model=AuthResponse, responses=error_responses(400, 401, 403, 422))
+@router.post(
+    "/magic-link/verify", response_model=AuthResponse, responses=error_responses(400, 401, 403, *JSON_BODY)
+)
 def verify_magic_link(body: MagicLinkVerifyRequest, session: SessionDep, client: Client) -> AuthResponse:
     return auth_response(auth_service.verify_magic_link(session=session, token=body.token, client=client))
+
+
+@router.post("/email/verify", response_model=UserPublic, responses=error_responses(400, *JSON_BODY))
+def verify_email(body: EmailVerifyRequest, session: SessionDep) -> UserPublic:
+    """Spend the link mailed at registration (or resent): the account's address is proven."""
+    return UserPublic.model_validate(auth_service.verify_email(session=session, token=body.token))
+
+
+@router.post(
+    "/email/verify/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=AcceptedResponse,
+    responses=error_responses(400, 401, 409, *JSON_BODY),
+)
+def resend_verification(user: CurrentUser, session: SessionDep) -> AcceptedResponse:
+    auth_service.resend_verification(session=session, user=user)
+    return AcceptedResponse(detail="A verification link is on its way.")
 
 
 @router.get(

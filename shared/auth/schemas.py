@@ -18,6 +18,7 @@ from pydantic import (
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_-]{3,50}$"
 PHONE_PATTERN = r"^\+?[0-9]{6,20}$"
+MAX_PHONE_LENGTH = 20  # the column's length, the "+" included
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128  # argon2 hashes any length; the cap keeps a request from buying seconds of CPU
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
@@ -52,7 +53,7 @@ NewPassword = Annotated[
 ]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 OpaqueToken = Annotated[str, StringConstraints(min_length=16, max_length=256)]
-Phone = Annotated[str, StringConstraints(pattern=PHONE_PATTERN)]
+Phone = Annotated[str, StringConstraints(pattern=PHONE_PATTERN, max_length=MAX_PHONE_LENGTH)]
 
 
 class StrictBody(BaseModel):
@@ -103,6 +104,10 @@ class MagicLinkVerifyRequest(StrictBody):
     token: OpaqueToken
 
 
+class EmailVerifyRequest(StrictBody):
+    token: OpaqueToken
+
+
 class UserPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -112,6 +117,7 @@ class UserPublic(BaseModel):
     phone: str | None
     is_active: bool
     is_superuser: bool
+    email_verified: bool = False
     has_password: bool = False
     github_linked: bool = False
     wechat_linked: bool = False

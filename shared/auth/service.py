@@ -1,4 +1,5 @@
-"""Signing in and out: register, password login, refresh, logout, password reset, magic links."""
+"""Signing in and out: register, password login, refresh, logout, password reset, magic links, and
+proving the address of an account (verification links)."""
 
 import time
 import uuid
@@ -10,14 +11,14 @@ from datetime import timedelta
 from aws_lambda_powertools import Logger
 from sqlalchemy.orm import Session
 
-from shared.auth import login_guard, one_time_tokens
+from shared.auth import api_keys, login_guard, one_time_tokens
 from shared.auth import sessions as session_service
 from shared.auth.schemas import LoginRequest, RegisterRequest, TokenPair
 from shared.auth.security import decode_access_token, verify_password
 from shared.auth.sessions import ClientInfo
-from shared.config import settings
+from shared.config import get_utc_now, settings
 from shared.email import service as email_service_module
-from shared.errors import AuthenticationError, PermissionDeniedError
+from shared.errors import AuthenticationError, BadRequestError, ConflictError, PermissionDeniedError
 from shared.users import service as user_service
 from shared.users.models import User
 
@@ -69,9 +70,63 @@ def register(*, session: Session, request: RegisterRequest, client: ClientInfo) 
         client=client,
         user_id=user.id,
     )
+    verify_token = issue_verification(session=session, user=user)
     session.commit()
-    mailer().send_welcome_email(user.email, user.username)
+    mailer().send_welcome_email(user.email, user.username, verify_token)
     return SignedIn(user=user, tokens=tokens)
+
+
+def issue_verification(*, session: Session, user: User) -> str:
+    return one_time_tokens.issue(
+        session=session,
+        purpose=one_time_tokens.VERIFY_EMAIL,
+        email=user.email,
+        user_id=user.id,
+        lifetime=timedelta(hours=settings.EMAIL_VERIFY_EXPIRE_HOURS),
+    )
+
+
+def resend_verification(*, session: Session, user: User) -> None:
+    """Mail a fresh verification link (earlier ones die); 409 once the address is verified."""
+    if user.email_verified:
+        raise ConflictError("This address is already verified")
+    if user.email.endswith(email_service_module.UNDELIVERABLE_SUFFIX):
+        raise BadRequestError("This account has no address to verify")
+    token = issue_verification(session=session, user=user)
+    session.commit()
+    mailer().send_verification_email(user.email, token)
+
+
+def verify_email(*, session: Session, token: str) -> User:
+    """Spend a verification link: the account's current address is proven."""
+    record = one_time_tokens.consume(session=session, purpose=one_time_tokens.VERIFY_EMAIL, token=token)
+    user = session.get(User, record.user_id) if record.user_id else None
+    if user is None or not user.is_active or user.email != record.email:
+        session.rollback()
+        raise BadRequestError("This link is invalid, already used or expired; request a new one.")
+    if user.email_verified_at is None:
+        user.email_verified_at = get_utc_now()
+    session.commit()
+    return user
+
+
+def mailbox_proven(*, session: Session, user: User) -> None:
+    """The owner of the account's mailbox has just proven it (magic link, password reset, a provider's
+    verified address). If the address had never been verified, whoever set the account up may not be
+    them (pre-account takeover): the password, every sign-in and every API key made before are void."""
+    if user.email_verified_at is not None:
+        return
+    revoked_sessions = session_service.revoke_user_sessions(
+        session=session, user_id=user.id, reason="unverified_account_claimed"
+    )
+    revoked_keys = api_keys.deactivate_all(session=session, user_id=user.id)
+    if user.hashed_password is not None or revoked_sessions or revoked_keys:
+        logger.warning(
+            "unverified account claimed by its mailbox: earlier credentials voided",
+            extra={"user_id": str(user.id), "sessions": revoked_sessions, "api_keys": revoked_keys},
+        )
+    user.hashed_password = None
+    user.email_verified_at = get_utc_now()
 
 
 def login(*, session: Session, request: LoginRequest, client: ClientInfo) -> SignedIn:
@@ -184,6 +239,7 @@ def reset_password(*, session: Session, token: str, new_password: str) -> None:
     if user is None or not user.is_active:
         session.rollback()
         raise AuthenticationError("This account is disabled")
+    mailbox_proven(session=session, user=user)
     user_service.set_password(session=session, user=user, password=new_password)
     session.commit()
 
@@ -219,8 +275,12 @@ def verify_magic_link(*, session: Session, token: str, client: ClientInfo) -> Si
             session.commit()
             raise AuthenticationError("This address has no account")
         username = user_service.available_username(session=session, wanted=record.email.split("@")[0])
-        user = user_service.create_user(session=session, email=record.email, username=username)
+        user = user_service.create_user(
+            session=session, email=record.email, username=username, email_verified=True
+        )
         created = True
+    elif user.is_active:
+        mailbox_proven(session=session, user=user)
     signed_in = complete_sign_in(
         session=session, user=user, identifier=record.email, method="magic_link", client=client
     )

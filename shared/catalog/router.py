@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from shared.api.pagination import Page, PageDep
-from shared.api.responses import error_responses
+from shared.api.responses import JSON_BODY, error_responses
 from shared.auth.dependencies import SuperUser
 from shared.catalog import service as catalog_service
 from shared.catalog.models import Category, Scenario, Tool
@@ -32,7 +32,8 @@ from shared.db import SessionDep
 from shared.errors import InvalidInputError
 
 router = APIRouter(prefix="/catalog", tags=["catalog"])
-ADMIN = error_responses(401, 403, 404, 409, 422)
+ADMIN_WRITE = error_responses(401, 403, 404, 409, *JSON_BODY)
+ADMIN_DELETE = error_responses(401, 403, 404, 409, 422)
 
 
 def page_of(items, total: int, page: PageDep, view) -> Page:  # type: ignore[no-untyped-def]
@@ -82,7 +83,7 @@ def list_tools(
     return page_of(items, total, page, lambda tool: ToolPublic(**catalog_service.tool_public(tool)))
 
 
-@router.get("/tools/{slug}", response_model=ToolDetail, responses=error_responses(404))
+@router.get("/tools/{slug}", response_model=ToolDetail, responses=error_responses(404, 422))
 def read_tool(slug: str, session: SessionDep) -> ToolDetail:
     return catalog_service.tool_detail(catalog_service.get_tool(session=session, slug=slug))
 
@@ -131,14 +132,14 @@ def read_skill(skill_id: uuid.UUID, session: SessionDep) -> SkillPublic:
 
 
 @router.post(
-    "/categories", status_code=status.HTTP_201_CREATED, response_model=CategoryPublic, responses=ADMIN
+    "/categories", status_code=status.HTTP_201_CREATED, response_model=CategoryPublic, responses=ADMIN_WRITE
 )
 def create_category(body: CategoryWrite, admin: SuperUser, session: SessionDep) -> CategoryPublic:
     record = catalog_service.save_simple(session=session, model=Category, fields=body.model_dump())
     return CategoryPublic.model_validate(record)
 
 
-@router.patch("/categories/{slug}", response_model=CategoryPublic, responses=ADMIN)
+@router.patch("/categories/{slug}", response_model=CategoryPublic, responses=ADMIN_WRITE)
 def update_category(slug: str, body: CategoryUpdate, admin: SuperUser, session: SessionDep) -> CategoryPublic:
     existing = catalog_service.get_by_slug(session=session, model=Category, slug=slug)
     fields = {
@@ -151,7 +152,7 @@ def update_category(slug: str, body: CategoryUpdate, admin: SuperUser, session: 
     )
 
 
-@router.delete("/categories/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN)
+@router.delete("/categories/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN_DELETE)
 def delete_category(slug: str, admin: SuperUser, session: SessionDep) -> None:
     catalog_service.delete_record(
         session=session, record=catalog_service.get_by_slug(session=session, model=Category, slug=slug)
@@ -159,7 +160,7 @@ def delete_category(slug: str, admin: SuperUser, session: SessionDep) -> None:
 
 
 @router.post(
-    "/scenarios", status_code=status.HTTP_201_CREATED, response_model=ScenarioPublic, responses=ADMIN
+    "/scenarios", status_code=status.HTTP_201_CREATED, response_model=ScenarioPublic, responses=ADMIN_WRITE
 )
 def create_scenario(body: ScenarioWrite, admin: SuperUser, session: SessionDep) -> ScenarioPublic:
     return ScenarioPublic.model_validate(
@@ -167,7 +168,7 @@ def create_scenario(body: ScenarioWrite, admin: SuperUser, session: SessionDep) 
     )
 
 
-@router.patch("/scenarios/{slug}", response_model=ScenarioPublic, responses=ADMIN)
+@router.patch("/scenarios/{slug}", response_model=ScenarioPublic, responses=ADMIN_WRITE)
 def update_scenario(slug: str, body: ScenarioUpdate, admin: SuperUser, session: SessionDep) -> ScenarioPublic:
     existing = catalog_service.get_by_slug(session=session, model=Scenario, slug=slug)
     fields = {
@@ -180,37 +181,39 @@ def update_scenario(slug: str, body: ScenarioUpdate, admin: SuperUser, session: 
     )
 
 
-@router.delete("/scenarios/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN)
+@router.delete("/scenarios/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN_DELETE)
 def delete_scenario(slug: str, admin: SuperUser, session: SessionDep) -> None:
     catalog_service.delete_record(
         session=session, record=catalog_service.get_by_slug(session=session, model=Scenario, slug=slug)
     )
 
 
-@router.post("/tools", status_code=status.HTTP_201_CREATED, response_model=ToolDetail, responses=ADMIN)
+@router.post("/tools", status_code=status.HTTP_201_CREATED, response_model=ToolDetail, responses=ADMIN_WRITE)
 def create_tool(body: ToolWrite, admin: SuperUser, session: SessionDep) -> ToolDetail:
     return catalog_service.tool_detail(catalog_service.create_tool(session=session, request=body))
 
 
-@router.patch("/tools/{slug}", response_model=ToolDetail, responses=ADMIN)
+@router.patch("/tools/{slug}", response_model=ToolDetail, responses=ADMIN_WRITE)
 def update_tool(slug: str, body: ToolUpdate, admin: SuperUser, session: SessionDep) -> ToolDetail:
     tool = catalog_service.get_tool(session=session, slug=slug)
     return catalog_service.tool_detail(catalog_service.update_tool(session=session, tool=tool, request=body))
 
 
-@router.delete("/tools/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN)
+@router.delete("/tools/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN_DELETE)
 def delete_tool(slug: str, admin: SuperUser, session: SessionDep) -> None:
     catalog_service.delete_record(
         session=session, record=catalog_service.get_by_slug(session=session, model=Tool, slug=slug)
     )
 
 
-@router.post("/skills", status_code=status.HTTP_201_CREATED, response_model=SkillPublic, responses=ADMIN)
+@router.post(
+    "/skills", status_code=status.HTTP_201_CREATED, response_model=SkillPublic, responses=ADMIN_WRITE
+)
 def create_skill(body: SkillWrite, admin: SuperUser, session: SessionDep) -> SkillPublic:
     return catalog_service.skill_public(catalog_service.save_skill(session=session, fields=body.model_dump()))
 
 
-@router.patch("/skills/{skill_id}", response_model=SkillPublic, responses=ADMIN)
+@router.patch("/skills/{skill_id}", response_model=SkillPublic, responses=ADMIN_WRITE)
 def update_skill(
     skill_id: uuid.UUID, body: SkillUpdate, admin: SuperUser, session: SessionDep
 ) -> SkillPublic:
@@ -225,7 +228,7 @@ def update_skill(
     )
 
 
-@router.delete("/skills/{skill_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN)
+@router.delete("/skills/{skill_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN_DELETE)
 def delete_skill(skill_id: uuid.UUID, admin: SuperUser, session: SessionDep) -> None:
     catalog_service.delete_record(
         session=session, record=catalog_service.get_skill(session=session, skill_id=skill_id)

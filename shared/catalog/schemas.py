@@ -10,6 +10,8 @@ from shared.workflows.validation import check_input_schema
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
+# categories, scenarios and skills keep names of at most 100 characters (tools 255)
+ShortName = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 PricingType = Literal["free", "freemium", "paid"]
 HttpMethod = Literal["GET", "POST", "PUT", "DELETE", "PATCH"]
 ToolSort = Literal["rating", "stars", "newest", "name"]
@@ -38,7 +40,7 @@ class Strict(BaseModel):
 
 class CategoryWrite(Strict):
     slug: Slug
-    name: Name
+    name: ShortName
     name_zh: Annotated[str, StringConstraints(max_length=100)] | None = None
     description: str | None = None
     icon: Annotated[str, StringConstraints(max_length=255)] | None = None
@@ -47,7 +49,7 @@ class CategoryWrite(Strict):
 
 class CategoryUpdate(Strict):
     slug: Slug | None = None
-    name: Name | None = None
+    name: ShortName | None = None
     name_zh: Annotated[str, StringConstraints(max_length=100)] | None = None
     description: str | None = None
     icon: Annotated[str, StringConstraints(max_length=255)] | None = None
@@ -68,14 +70,14 @@ class CategoryPublic(BaseModel):
 
 class ScenarioWrite(Strict):
     slug: Slug
-    name: Name
+    name: ShortName
     name_zh: Annotated[str, StringConstraints(max_length=100)] | None = None
     icon: Annotated[str, StringConstraints(max_length=255)] | None = None
 
 
 class ScenarioUpdate(Strict):
     slug: Slug | None = None
-    name: Name | None = None
+    name: ShortName | None = None
     name_zh: Annotated[str, StringConstraints(max_length=100)] | None = None
     icon: Annotated[str, StringConstraints(max_length=255)] | None = None
 
@@ -156,7 +158,7 @@ class ToolPublic(BaseModel):
 class SkillWrite(Strict):
     tool: Slug
     slug: Slug
-    name: Name
+    name: ShortName
     name_zh: Annotated[str, StringConstraints(max_length=100)] | None = None
     description: str | None = None
     description_zh: str | None = None
@@ -172,7 +174,7 @@ class SkillWrite(Strict):
 
 class SkillUpdate(Strict):
     slug: Slug | None = None
-    name: Name | None = None
+    name: ShortName | None = None
     name_zh: Annotated[str, StringConstraints(max_length=100)] | None = None
     description: str | None = None
     description_zh: str | None = None

@@ -26,6 +26,8 @@ PASSWORD_RESET_SUBJECT = "重置您的密码 - AI导航"
 WELCOME_SUBJECT = "欢迎加入 AI导航！"
 MAGIC_LINK_PATH = "/auth/magic-link"
 MAGIC_LINK_SUBJECT = "您的 AI导航 登录链接"
+VERIFY_EMAIL_PATH = "/verify-email"
+VERIFY_EMAIL_SUBJECT = "验证您的邮箱 - AI导航"
 # Placeholder addresses (WeChat accounts have none) end in the reserved .invalid TLD: never mailed.
 UNDELIVERABLE_SUFFIX = ".invalid"
 # SES v2 answers 429 TooManyRequestsException past the account's sending rate.
@@ -195,10 +197,26 @@ class EmailService:
         html, text = render_mail("magic_link", magic_link_url=link, expiry_minutes=expiry_minutes)
         return self.send_email(to_email, MAGIC_LINK_SUBJECT, html, text)
 
-    def send_welcome_email(self, to_email: str, username: str) -> bool:
-        """Mail the welcome message to a newly registered user."""
-        html, text = render_mail("welcome", username=username, frontend_url=self._settings.FRONTEND_URL)
+    def verify_url(self, token: str) -> str:
+        return f"{self._settings.FRONTEND_URL.rstrip('/')}{VERIFY_EMAIL_PATH}?token={escape_url_param(token)}"
+
+    def send_welcome_email(self, to_email: str, username: str, verify_token: str | None = None) -> bool:
+        """Mail the welcome message to a newly registered user, with the address verification link
+        when the address still has to be proven."""
+        html, text = render_mail(
+            "welcome",
+            username=username,
+            frontend_url=self._settings.FRONTEND_URL,
+            verify_url=self.verify_url(verify_token) if verify_token else None,
+            expiry_hours=self._settings.EMAIL_VERIFY_EXPIRE_HOURS,
+        )
         return self.send_email(to_email, WELCOME_SUBJECT, html, text)
+
+    def send_verification_email(self, to_email: str, token: str) -> bool:
+        """Mail a single-use link that proves the address belongs to the account."""
+        expiry_hours = self._settings.EMAIL_VERIFY_EXPIRE_HOURS
+        html, text = render_mail("verify_email", verify_url=self.verify_url(token), expiry_hours=expiry_hours)
+        return self.send_email(to_email, VERIFY_EMAIL_SUBJECT, html, text)
 
 
 email_service = EmailService()

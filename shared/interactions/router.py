@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from shared.api.pagination import Page, PageDep
-from shared.api.responses import error_responses
+from shared.api.responses import JSON_BODY, error_responses
 from shared.auth.dependencies import CurrentUser
 from shared.catalog import service as catalog_service
 from shared.db import SessionDep
@@ -20,7 +20,7 @@ MAX_RANKED = 100
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=InteractionPublic,
-    responses=error_responses(401, 404, 422, 429),
+    responses=error_responses(401, 404, 429, *JSON_BODY),
 )
 def track(body: InteractionCreate, user: CurrentUser, session: SessionDep) -> InteractionPublic:
     return InteractionPublic.model_validate(

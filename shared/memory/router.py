@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, status
 
 from shared.api.pagination import Page, PageDep
-from shared.api.responses import error_responses
+from shared.api.responses import JSON_BODY, error_responses
 from shared.auth.dependencies import CurrentUser
 from shared.db import SessionDep
 from shared.memory import service as memory_service
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/workflows/{workflow_id}/memories", tags=["memories"]
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=MemoriesCreated,
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(401, 404, *JSON_BODY),
 )
 def add_memories(
     workflow_id: uuid.UUID,

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from shared.api.pagination import PageParams, paginate
 from shared import quotas
+from shared.api.pagination import PageParams, paginate
 from shared.config import settings
 from shared.embedding.service import embedding_service
 from shared.errors import NotFoundError

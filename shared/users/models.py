@@ -1,8 +1,9 @@
 """User accounts (seed 000: users)."""
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Index, String, text, true
+from sqlalchemy import Boolean, DateTime, Index, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
@@ -26,6 +27,9 @@ class User(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     is_superuser: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     github_id: Mapped[str | None] = mapped_column(String(50), unique=True, index=True)
     wechat_id: Mapped[str | None] = mapped_column(String(50), unique=True, index=True)
+    # When the mailbox owner proved control of `email` (verification link, magic link, password
+    # reset, or an OAuth provider's verified address). Until then the account is provisional.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     workflows: Mapped[list["AgentWorkflow"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -33,6 +37,10 @@ class User(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     interactions: Mapped[list["UserInteraction"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def has_password(self) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from shared.auth import sessions as session_service
 from shared.auth.schemas import PasswordChangeRequest, UserUpdate
 from shared.auth.security import hash_password, password_needs_rehash, verify_password
+from shared.config import get_utc_now
 from shared.errors import BadRequestError, ConflictError
 from shared.users.models import User
 
@@ -57,8 +58,10 @@ def create_user(
     password: str | None = None,
     github_id: str | None = None,
     wechat_id: str | None = None,
+    email_verified: bool = False,
 ) -> User:
-    """Insert an account; a duplicate email or username is a 409, even when two requests race."""
+    """Insert an account; a duplicate email or username is a 409, even when two requests race.
+    `email_verified` when the address was proven on the way in (magic link, a provider's verified one)."""
     ensure_available(session=session, email=email, username=username)
     user = User(
         email=email.lower(),
@@ -66,6 +69,7 @@ def create_user(
         hashed_password=hash_password(password) if password is not None else None,
         github_id=github_id,
         wechat_id=wechat_id,
+        email_verified_at=get_utc_now() if email_verified else None,
     )
     try:
         with session.begin_nested():

@@ -5,14 +5,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from shared.api.pagination import Page, PageDep
-from shared.api.responses import error_responses
-from shared.auth.dependencies import CurrentPrincipal, CurrentUser
+from shared.api.responses import JSON_BODY, error_responses
+from shared.auth.dependencies import CurrentPrincipal, CurrentUser, OptionalPrincipal
 from shared.db import SessionDep
 from shared.executions.schemas import ExecutionPublic
 from shared.scheduling import service as scheduling_service
+from shared.users.models import User
 from shared.workflows import service as workflow_service
 from shared.workflows.dependencies import MemberVisibleWorkflow, OwnedWorkflow, VisibleWorkflow
 from shared.workflows.models import AgentWorkflow
+from shared.workflows.redaction import redact_graph, redact_snapshot
 from shared.workflows.schemas import (
     RunRequest,
     SortOrder,
@@ -30,8 +32,13 @@ SearchQuery = Annotated[
 ]
 
 
-def to_public(workflow: AgentWorkflow, webhook_secret: str | None = None) -> WorkflowPublic:
+def to_public(
+    workflow: AgentWorkflow, webhook_secret: str | None = None, *, viewer: User | None = None
+) -> WorkflowPublic:
+    """The API's view of a workflow; anyone but its owner sees the graph without literal credentials."""
     public = WorkflowPublic.model_validate(workflow)
+    if viewer is None or viewer.id != workflow.user_id:
+        public.graph_json = redact_graph(workflow.graph_json)
     config = workflow.trigger_config
     if workflow.trigger_type == "schedule" and config.get("enabled", True):
         public.next_fire_times = scheduling_service.next_fire_times(
@@ -43,9 +50,14 @@ def to_public(workflow: AgentWorkflow, webhook_secret: str | None = None) -> Wor
     return public
 
 
-def page_of(items: list[AgentWorkflow], total: int, page: PageDep) -> Page[WorkflowPublic]:
+def page_of(
+    items: list[AgentWorkflow], total: int, page: PageDep, viewer: User | None = None
+) -> Page[WorkflowPublic]:
     return Page(
-        items=[to_public(item) for item in items], total=total, page=page.page, page_size=page.page_size
+        items=[to_public(item, viewer=viewer) for item in items],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
     )
 
 
@@ -53,16 +65,16 @@ def page_of(items: list[AgentWorkflow], total: int, page: PageDep) -> Page[Workf
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=WorkflowPublic,
-    responses=error_responses(401, 413, 422, 503),
+    responses=error_responses(401, 413, *JSON_BODY),
 )
 def create_workflow(body: WorkflowCreate, user: CurrentUser, session: SessionDep) -> WorkflowPublic:
     workflow, secret = workflow_service.create_workflow(session=session, user=user, request=body)
-    return to_public(workflow, secret)
+    return to_public(workflow, secret, viewer=user)
 
 
 @router.get("", response_model=Page[WorkflowPublic], responses=error_responses(401, 422))
 def list_my_workflows(user: CurrentUser, session: SessionDep, page: PageDep) -> Page[WorkflowPublic]:
-    return page_of(*workflow_service.list_mine(session=session, user=user, page=page), page)
+    return page_of(*workflow_service.list_mine(session=session, user=user, page=page), page, viewer=user)
 
 
 @router.get("/public", response_model=Page[WorkflowPublic], responses=error_responses(422))
@@ -83,20 +95,24 @@ def list_templates(
 
 
 @router.get("/{workflow_id}", response_model=WorkflowPublic, responses=error_responses(401, 404, 422))
-def read_workflow(workflow: VisibleWorkflow) -> WorkflowPublic:
-    return to_public(workflow)
+def read_workflow(workflow: VisibleWorkflow, principal: OptionalPrincipal) -> WorkflowPublic:
+    return to_public(workflow, viewer=principal.user if principal else None)
 
 
 @router.patch(
-    "/{workflow_id}", response_model=WorkflowPublic, responses=error_responses(401, 403, 404, 413, 422, 503)
+    "/{workflow_id}",
+    response_model=WorkflowPublic,
+    responses=error_responses(401, 403, 404, 413, *JSON_BODY),
 )
-def update_workflow(body: WorkflowUpdate, workflow: OwnedWorkflow, session: SessionDep) -> WorkflowPublic:
+def update_workflow(
+    body: WorkflowUpdate, workflow: OwnedWorkflow, user: CurrentUser, session: SessionDep
+) -> WorkflowPublic:
     updated, secret = workflow_service.update_workflow(session=session, workflow=workflow, request=body)
-    return to_public(updated, secret)
+    return to_public(updated, secret, viewer=user)
 
 
 @router.delete(
-    "/{workflow_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 403, 404, 503)
+    "/{workflow_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 403, 404, 422)
 )
 def delete_workflow(workflow: OwnedWorkflow, session: SessionDep) -> None:
     workflow_service.delete_workflow(session=session, workflow=workflow)
@@ -108,11 +124,17 @@ def delete_workflow(workflow: OwnedWorkflow, session: SessionDep) -> None:
     responses=error_responses(401, 404, 422),
 )
 def list_versions(
-    workflow: VisibleWorkflow, session: SessionDep, page: PageDep
+    workflow: VisibleWorkflow, principal: OptionalPrincipal, session: SessionDep, page: PageDep
 ) -> Page[WorkflowVersionPublic]:
     items, total = workflow_service.list_versions(session=session, workflow=workflow, page=page)
+    owner_view = principal is not None and principal.user.id == workflow.user_id
+    versions = [WorkflowVersionPublic.model_validate(item) for item in items]
+    if not owner_view:
+        versions = [
+            version.model_copy(update={"snapshot": redact_snapshot(version.snapshot)}) for version in versions
+        ]
     return Page(
-        items=[WorkflowVersionPublic.model_validate(item) for item in items],
+        items=versions,
         total=total,
         page=page.page,
         page_size=page.page_size,
@@ -123,19 +145,19 @@ def list_versions(
     "/{workflow_id}/fork",
     status_code=status.HTTP_201_CREATED,
     response_model=WorkflowPublic,
-    responses=error_responses(401, 404),
+    responses=error_responses(401, 404, 422),
 )
 def fork_workflow(workflow: MemberVisibleWorkflow, user: CurrentUser, session: SessionDep) -> WorkflowPublic:
-    return to_public(workflow_service.fork(session=session, source=workflow, user=user))
+    return to_public(workflow_service.fork(session=session, source=workflow, user=user), viewer=user)
 
 
-@router.put("/{workflow_id}/star", response_model=StarStatus, responses=error_responses(401, 404))
+@router.put("/{workflow_id}/star", response_model=StarStatus, responses=error_responses(401, 404, 422))
 def star_workflow(workflow: MemberVisibleWorkflow, user: CurrentUser, session: SessionDep) -> StarStatus:
     count = workflow_service.set_star(session=session, workflow=workflow, user=user, starred=True)
     return StarStatus(starred=True, star_count=count)
 
 
-@router.delete("/{workflow_id}/star", response_model=StarStatus, responses=error_responses(401, 404))
+@router.delete("/{workflow_id}/star", response_model=StarStatus, responses=error_responses(401, 404, 422))
 def unstar_workflow(workflow: MemberVisibleWorkflow, user: CurrentUser, session: SessionDep) -> StarStatus:
     count = workflow_service.set_star(session=session, workflow=workflow, user=user, starred=False)
     return StarStatus(starred=False, star_count=count)
@@ -145,7 +167,7 @@ def unstar_workflow(workflow: MemberVisibleWorkflow, user: CurrentUser, session:
     "/{workflow_id}/runs",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ExecutionPublic,
-    responses=error_responses(401, 403, 404, 422, 503),
+    responses=error_responses(401, 403, 404, *JSON_BODY),
 )
 def run_workflow(
     body: RunRequest, workflow: OwnedWorkflow, principal: CurrentPrincipal, session: SessionDep

@@ -22,6 +22,7 @@ from shared.scheduling import service as scheduling_service
 from shared.users.models import User
 from shared.workflows.graph import skill_ids, validate_graph
 from shared.workflows.models import AgentWorkflow, WorkflowStar, WorkflowVersion
+from shared.workflows.redaction import redact_graph
 from shared.workflows.schemas import SortOrder, WorkflowCreate, WorkflowUpdate
 from shared.workflows.validation import check_input, check_input_schema, normalize_trigger
 
@@ -279,7 +280,8 @@ def fork(*, session: Session, source: AgentWorkflow, user: User) -> AgentWorkflo
         description=source.description,
         description_zh=source.description_zh,
         icon=source.icon,
-        graph_json=source.graph_json,
+        # another user's fork starts without the source's literal credentials (see redaction.py)
+        graph_json=source.graph_json if source.user_id == user.id else redact_graph(source.graph_json),
         input_schema=source.input_schema,
         llm_model=source.llm_model,
         system_prompt=source.system_prompt,

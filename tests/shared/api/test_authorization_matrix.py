@@ -102,6 +102,7 @@ class World:
     skill_id: str
     password_reset_token: str
     magic_link_token: str
+    email_verify_token: str
     provider: str = "github"
     oauth: dict[str, str] = field(default_factory=dict)  # code and state, for the callback route only
 
@@ -150,6 +151,9 @@ MATRIX: dict[tuple[str, str], Route] = {
     ),
     ("POST", "/v1/auth/magic-link"): Route(public(202), body=lambda w: {"email": w.owner_email}, mail=True),
     ("POST", "/v1/auth/magic-link/verify"): Route(public(200), body=lambda w: {"token": w.magic_link_token}),
+    ("POST", "/v1/auth/email/verify"): Route(public(200), body=lambda w: {"token": w.email_verify_token}),
+    # every account in the matrix is freshly registered, so each has an address left to verify
+    ("POST", "/v1/auth/email/verify/resend"): Route(signed_in(202), mail=True),
     ("GET", "/v1/auth/oauth/{provider}/authorize"): Route(public(200)),
     ("GET", "/v1/auth/oauth/{provider}/callback"): Route(
         public(200), query=lambda w: w.oauth, oauth_provider=True, mail=True
@@ -370,6 +374,7 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
         skill_id=str(skill.id),
         password_reset_token=one_time_token(one_time_tokens.PASSWORD_RESET),
         magic_link_token=one_time_token(one_time_tokens.MAGIC_LINK),
+        email_verify_token=one_time_token(one_time_tokens.VERIFY_EMAIL),
     )
 
 

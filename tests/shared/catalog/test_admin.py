@@ -68,6 +68,9 @@ def test_an_update_refreshes_the_tools_embedding(client, superuser):
         ("/v1/catalog/tools", {**TOOL, "category": "no-such-category"}, 404),
         ("/v1/catalog/tools", {**TOOL, "scenarios": ["no-such-scenario"]}, 422),
         ("/v1/catalog/tools", {**TOOL, "avg_rating": 7}, 422),
+        ("/v1/catalog/tools", {**TOOL, "description": "a NUL \x00 cannot be stored"}, 422),
+        ("/v1/catalog/categories", {"slug": "long-name", "name": "x" * 101}, 422),
+        ("/v1/catalog/scenarios", {"slug": "long-name", "name": "x" * 101}, 422),
     ],
 )
 def test_invalid_tools_are_refused(client, superuser, path, body, status):

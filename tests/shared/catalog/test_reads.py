@@ -90,6 +90,12 @@ def test_tool_detail_has_category_scenarios_and_active_skills(client):
     assert client.get("/v1/catalog/tools/no-such-tool").status_code == 404
 
 
+def test_a_slug_the_database_cannot_hold_is_422(client):
+    response = client.get("/v1/catalog/tools/nul%00byte")
+    assert response.status_code == 422
+    assert "NUL character" in response.json()["detail"]
+
+
 def test_skills_filter_by_tool_and_show_their_schemas(client):
     skills = client.get("/v1/catalog/skills?tool=github").json()["items"]
     assert skills and all(s["tool"] == "github" for s in skills)

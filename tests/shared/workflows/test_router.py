@@ -176,6 +176,9 @@ def test_a_graph_over_a_megabyte_is_413(client):
         ({"trigger_type": "sometimes"}, "manual"),
         ({"trigger_config": {"cron": "* * * * *"}}, "must be empty for a manual trigger"),
         ({"name": ""}, "at least 1 character"),
+        ({"name": "nul\x00byte"}, "NUL character"),
+        ({"system_prompt": "nul\x00byte"}, "NUL character"),
+        ({"input_schema": {"type": "object", "description": "nul\x00byte"}}, "NUL character"),
     ],
 )
 def test_invalid_settings_are_422(client, body, fragment):

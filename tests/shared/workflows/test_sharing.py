@@ -195,3 +195,46 @@ def test_concurrent_stars_and_forks_keep_exact_counts(wide_session_scope):
     finally:
         with session_scope() as session:
             session.execute(delete(User).where(User.id.in_(user_ids)))
+
+
+def keyed_graph() -> dict:
+    from tests.graphs import edge, graph, node
+
+    return graph(
+        [
+            node("in", "input"),
+            node(
+                "call",
+                "http",
+                url="https://api.example.com/q?api_key=abc123",
+                headers={"Authorization": "Bearer sk-live-1"},
+            ),
+        ],
+        [edge("in", "call")],
+    )
+
+
+def call_node(workflow_graph: dict) -> dict:
+    return next(n for n in workflow_graph["nodes"] if n["id"] == "call")["data"]
+
+
+def test_literal_credentials_of_a_public_workflow_are_shown_to_its_owner_only(client):
+    owner = signup(client)
+    workflow = create(client, owner, graph_json=keyed_graph(), is_public=True)
+    url = f"/v1/workflows/{workflow['id']}"
+    assert call_node(client.get(url, headers=bearer(owner)).json()["graph_json"])["headers"] == {
+        "Authorization": "Bearer sk-live-1"
+    }
+    stranger = signup(client)
+    for headers in ({}, bearer(stranger)):
+        seen = call_node(client.get(url, headers=headers).json()["graph_json"])
+        assert seen["headers"] == {"Authorization": "[redacted]"}
+        assert "abc123" not in seen["url"]
+        snapshot = client.get(f"{url}/versions", headers=headers).json()["items"][0]["snapshot"]
+        assert "sk-live-1" not in str(snapshot) and "abc123" not in str(snapshot)
+    listed = client.get("/v1/workflows/public").json()["items"]
+    assert "sk-live-1" not in str(listed)
+    fork = client.post(f"{url}/fork", headers=bearer(stranger)).json()
+    assert call_node(fork["graph_json"])["headers"] == {"Authorization": "[redacted]"}
+    own_copy = client.get(f"/v1/workflows/{fork['id']}", headers=bearer(stranger)).json()
+    assert "sk-live-1" not in str(own_copy)  # the fork itself was stored without the secret
