@@ -41,6 +41,11 @@ class Page(BaseModel, Generic[ItemT]):
     page: int
     page_size: int
 
+    @classmethod
+    def of(cls, items: list[ItemT], total: int, page: PageParams) -> "Page[ItemT]":
+        """The envelope of one page of `total` items."""
+        return cls(items=items, total=total, page=page.page, page_size=page.page_size)
+
 
 def paginate(session: "Session", query: "Select[Any]", page: PageParams) -> tuple[list[Any], int]:
     """One page of an ORM query and the total it would return unpaged: the list behind every envelope."""

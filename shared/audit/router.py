@@ -42,9 +42,4 @@ def read_audit_log(
         until=until,
     )
     rows, total = audit_service.search(session=session, filters=filters, page=page)
-    return Page(
-        items=[OperationLogPublic.model_validate(row) for row in rows],
-        total=total,
-        page=page.page,
-        page_size=page.page_size,
-    )
+    return Page.of([OperationLogPublic.model_validate(row) for row in rows], total, page)

@@ -37,7 +37,7 @@ ADMIN_DELETE = error_responses(401, 403, 404, 409, 422)
 
 
 def page_of(items, total: int, page: PageDep, view) -> Page:  # type: ignore[no-untyped-def]
-    return Page(items=[view(item) for item in items], total=total, page=page.page, page_size=page.page_size)
+    return Page.of([view(item) for item in items], total, page)
 
 
 # --- public reads --------------------------------------------------------------------------------

@@ -35,12 +35,7 @@ def list_executions(
         status=status,
         trigger_type=trigger_type,
     )
-    return Page(
-        items=[ExecutionPublic.model_validate(item) for item in items],
-        total=total,
-        page=page.page,
-        page_size=page.page_size,
-    )
+    return Page.of([ExecutionPublic.model_validate(item) for item in items], total, page)
 
 
 @router.get("/{execution_id}", response_model=ExecutionPublic, responses=error_responses(401, 404, 422))

@@ -36,7 +36,7 @@ def recommendations(user: CurrentUser, session: SessionDep, page: PageDep) -> Pa
         Recommendation(**catalog_service.tool_public(tool, score=score, reason=reason))
         for tool, score, reason in window
     ]
-    return Page(items=items, total=len(ranked), page=page.page, page_size=page.page_size)
+    return Page.of(items, len(ranked), page)
 
 
 @router.get("/trending", response_model=Page[TrendingItem], responses=error_responses(422))
@@ -55,9 +55,4 @@ def trending(
             )
             for w, s in interaction_service.trending_workflows(session=session, limit=MAX_RANKED)
         ]
-    return Page(
-        items=ranked[page.offset : page.offset + page.page_size],
-        total=len(ranked),
-        page=page.page,
-        page_size=page.page_size,
-    )
+    return Page.of(ranked[page.offset : page.offset + page.page_size], len(ranked), page)

@@ -46,12 +46,7 @@ def list_memories(
 ) -> Page[MemoryPublic]:
     workflow = memory_service.owned_workflow(session=session, workflow_id=workflow_id, user=user)
     items, total = memory_service.list_memories(session=session, workflow=workflow, page=page)
-    return Page(
-        items=[MemoryPublic.model_validate(item) for item in items],
-        total=total,
-        page=page.page,
-        page_size=page.page_size,
-    )
+    return Page.of([MemoryPublic.model_validate(item) for item in items], total, page)
 
 
 @router.get("/search", response_model=MemorySearchResults, responses=error_responses(401, 404, 422))

@@ -44,12 +44,7 @@ def change_password(body: PasswordChangeRequest, principal: CurrentPrincipal, se
 @router.get("/api-keys", response_model=Page[ApiKeyPublic], responses=error_responses(401, 422))
 def list_api_keys(user: CurrentUser, session: SessionDep, page: PageDep) -> Page[ApiKeyPublic]:
     items, total = api_keys.list_for(session=session, user=user, page=page)
-    return Page(
-        items=[ApiKeyPublic.model_validate(item) for item in items],
-        total=total,
-        page=page.page,
-        page_size=page.page_size,
-    )
+    return Page.of([ApiKeyPublic.model_validate(item) for item in items], total, page)
 
 
 @router.post(

@@ -53,12 +53,7 @@ def to_public(
 def page_of(
     items: list[AgentWorkflow], total: int, page: PageDep, viewer: User | None = None
 ) -> Page[WorkflowPublic]:
-    return Page(
-        items=[to_public(item, viewer=viewer) for item in items],
-        total=total,
-        page=page.page,
-        page_size=page.page_size,
-    )
+    return Page.of([to_public(item, viewer=viewer) for item in items], total, page)
 
 
 @router.post(
@@ -133,12 +128,7 @@ def list_versions(
         versions = [
             version.model_copy(update={"snapshot": redact_snapshot(version.snapshot)}) for version in versions
         ]
-    return Page(
-        items=versions,
-        total=total,
-        page=page.page,
-        page_size=page.page_size,
-    )
+    return Page.of(versions, total, page)
 
 
 @router.post(
