@@ -136,6 +136,7 @@ class Settings(BaseSettings):
     # how stale `api_keys.last_used_at` may get before a request writes it again
     API_KEY_LAST_USED_RESOLUTION_SECONDS: int = 60
     MAX_API_KEYS_PER_USER: int = 20
+    MAX_SECRETS_PER_USER: int = 50
 
     # --- secrets at rest ---------------------------------------------------------------------------
     # A Fernet key, see FERNET_KEY_HINT. Outside production a fixed development key is used when unset.

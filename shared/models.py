@@ -9,6 +9,7 @@ from shared.interactions.models import UserInteraction
 from shared.memory.models import AgentMemory
 from shared.orm import Base
 from shared.users.models import User
+from shared.vault.models import UserSecret
 from shared.workflows.models import AgentWorkflow, WebhookDelivery, WorkflowStar, WorkflowVersion
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Tool",
     "User",
     "UserInteraction",
+    "UserSecret",
     "UserSession",
     "WebhookDelivery",
     "WorkflowStar",

@@ -149,6 +149,22 @@ class Mailbox:
         return parse_qs(urlparse(link).query)["token"][0]
 
 
+@pytest.fixture(autouse=True)
+def fresh_aws_clients():  # type: ignore[no-untyped-def]
+    """boto3 clients are cached per container; a test must never inherit one made outside its moto
+    mock (it would talk to the real AWS endpoint), whatever ran before it."""
+    from shared import aws
+    from shared.email.service import email_service
+
+    def drop_cached_clients() -> None:
+        aws.client.cache_clear()
+        email_service.__dict__.pop("client", None)
+
+    drop_cached_clients()
+    yield
+    drop_cached_clients()
+
+
 @pytest.fixture
 def mailbox():  # type: ignore[no-untyped-def]
     """SES v2 mocked by moto, with the test sender verified."""

@@ -10,6 +10,7 @@ from shared.health.router import router as health_router
 from shared.interactions.router import router as interactions_router
 from shared.memory.router import router as memory_router
 from shared.users.router import router as users_router
+from shared.vault.router import router as vault_router
 from shared.webhooks.router import router as webhooks_router
 from shared.workflows.router import router as workflows_router
 
@@ -17,6 +18,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     health_router,
     auth_router,
     users_router,
+    vault_router,
     workflows_router,
     webhooks_router,
     executions_router,

@@ -2,7 +2,7 @@
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,8 @@ class RunContext:
     token_usage: int = 0
     api_calls: int = 0
     skill_calls: list[tuple[uuid.UUID, float]] = field(default_factory=list)  # (skill id, latency ms)
+    # the owner's secrets (shared.vault.service.RunSecrets: read on first use)
+    secrets: Mapping[str, str] = field(default_factory=dict)
 
     def variables(self) -> dict[str, Any]:
         return {
@@ -40,6 +42,7 @@ class RunContext:
                 "version": self.workflow_version,
             },
             "execution": {"id": str(self.execution_id), "trigger_type": self.trigger_type},
+            "secrets": self.secrets,
         }
 
     def render(self, source: str, where: str) -> str:

@@ -23,6 +23,7 @@ from shared.engine.errors import ExecutionCancelled, NodeError, RetryableNodeErr
 from shared.executions import notifications
 from shared.executions.models import AgentExecution
 from shared.users.models import User
+from shared.vault.service import RunSecrets
 from shared.workflows import service as workflow_service
 from shared.workflows.models import AgentWorkflow
 
@@ -91,6 +92,7 @@ class Run:
         self.execution = execution
         self.sleep = sleep
         self.snapshot = version_snapshot(session, execution.workflow_id, execution.workflow_version)
+        self.secrets = RunSecrets(session, execution.user_id)
         self.ctx = RunContext(
             execution_id=execution.id,
             trigger_type=execution.trigger_type,
@@ -103,6 +105,7 @@ class Run:
             temperature=self.snapshot["temperature"],
             input=execution.input_data,
             deadline=time.monotonic() + settings.EXECUTION_TIMEOUT_SECONDS,
+            secrets=self.secrets,
         )
         self.last_cancel_check = float("-inf")
         self.log: list[dict[str, Any]] = []
@@ -124,11 +127,16 @@ class Run:
             entry["node_id"]: entry["output"]
             for entry in previous.execution_log
             if entry.get("status") in ("completed", "reused")
+            and not entry.get("redacted")
             and entry["node_id"] in now
             and before.get(entry["node_id"]) == now[entry["node_id"]]
         }
 
     def _append(self, entry: dict[str, Any], commit: bool) -> None:
+        # a secret the run used never reaches the log; a node whose record had one is not reused later
+        entry, had_secret = self.secrets.scrub(entry)
+        if had_secret:
+            entry["redacted"] = True
         self.log.append(entry)
         self.execution.execution_log = list(self.log)
         if commit:
@@ -264,6 +272,8 @@ def _finish(
     """Record the outcome and count the run; returns whether the workflow wants success mail."""
     now = get_utc_now()
     execution.status = status
+    if run is not None and error:
+        error = run.secrets.scrub(error)[0]
     execution.error_message = error[:MAX_ERROR_LENGTH] if error else None
     execution.finished_at = now
     if execution.started_at is not None:
@@ -273,7 +283,7 @@ def _finish(
         execution.token_usage = run.ctx.token_usage
         execution.total_api_calls = run.ctx.api_calls
         if status == "completed":
-            execution.output_data = run.output_data()
+            execution.output_data = run.secrets.scrub(run.output_data())[0]
         for skill_id, latency in run.ctx.skill_calls:
             session.execute(
                 update(Skill)

@@ -41,6 +41,7 @@ from shared.config import settings
 from shared.memory.models import EMBEDDING_DIMENSIONS, AgentMemory
 from shared.users import service as user_service
 from shared.users.models import User
+from shared.vault import service as vault_service
 from shared.webhooks.service import sign
 from shared.workflows import service as workflow_service
 from shared.workflows.models import AgentWorkflow
@@ -103,6 +104,7 @@ class World:
     password_reset_token: str
     magic_link_token: str
     email_verify_token: str
+    secret_name: str
     provider: str = "github"
     oauth: dict[str, str] = field(default_factory=dict)  # code and state, for the callback route only
 
@@ -167,6 +169,14 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/v1/users/me/api-keys"): Route(signed_in(200)),
     ("POST", "/v1/users/me/api-keys"): Route(signed_in(201), body={"name": "ci"}),
     ("DELETE", "/v1/users/me/api-keys/{key_id}"): Route(owner_only(204)),
+    # secrets: a name is looked up in the caller's own vault, so another caller's PUT creates their own
+    ("GET", "/v1/users/me/secrets"): Route(signed_in(200)),
+    ("PUT", "/v1/users/me/secrets/{name}"): Route(
+        dict(anonymous=401, other=201, owner=200, superuser=201),
+        body={"value": "replaced"},
+        path={"name": "secret_name"},
+    ),
+    ("DELETE", "/v1/users/me/secrets/{name}"): Route(owner_only(204), path={"name": "secret_name"}),
     # workflows
     ("POST", "/v1/workflows"): Route(signed_in(201), body={"name": "Mine"}),
     ("GET", "/v1/workflows"): Route(signed_in(200)),
@@ -344,6 +354,7 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
     db.add(memory)
     key, owner_key = api_keys.create(session=db, user=owner_user, request=ApiKeyCreate(name="laptop"))
     _, other_key = api_keys.create(session=db, user=other_user, request=ApiKeyCreate(name="laptop"))
+    secret, _ = vault_service.put(session=db, user=owner_user, name="OWNER_TOKEN", value="owner-secret-value")
     pending = make_execution(db, workflow)
     failed = make_execution(db, workflow, status="failed", error_message="boom")
     scenario = Scenario(name="Matrix", slug="matrix")
@@ -375,6 +386,7 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
         password_reset_token=one_time_token(one_time_tokens.PASSWORD_RESET),
         magic_link_token=one_time_token(one_time_tokens.MAGIC_LINK),
         email_verify_token=one_time_token(one_time_tokens.VERIFY_EMAIL),
+        secret_name=secret.name,
     )
 
 

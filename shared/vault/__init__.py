@@ -1,0 +1,1 @@
+"""Per-user secrets for workflows: stored encrypted, used as `{{ secrets.NAME }}`, never shown again."""
