@@ -292,7 +292,7 @@ def create_tool(*, session: Session, request: ToolWrite) -> Tool:
 
 def update_tool(*, session: Session, tool: Tool, request: ToolUpdate) -> Tool:
     fields = request.model_dump(exclude_unset=True)
-    required = {"slug", "name", "url", "pricing_type"}
+    required = {column.key for column in Tool.__table__.columns if not column.nullable}
     if any(fields.get(name, "") is None for name in required):
         raise InvalidInputError(
             f"{', '.join(sorted(n for n in required if n in fields and fields[n] is None))} cannot be null"

@@ -161,3 +161,13 @@ def test_deletes_remove_tools_and_their_skills(client, superuser):
     assert client.get("/v1/catalog/tools/quill-test-writer").status_code == 404
     assert client.get(f"/v1/catalog/skills/{skill['id']}").status_code == 404
     assert client.delete("/v1/catalog/tools/quill-test-writer", headers=headers).status_code == 404
+
+
+@pytest.mark.parametrize("field", ["name", "has_api", "requires_vpn", "avg_rating", "github_stars"])
+def test_nulling_a_required_tool_field_is_422_naming_it(client, superuser, field):
+    """Found by the fuzzer: a null for any NOT NULL column was a 500 from PostgreSQL."""
+    headers = bearer(superuser)
+    client.post("/v1/catalog/tools", headers=headers, json=TOOL)
+    response = client.patch("/v1/catalog/tools/quill-test-writer", headers=headers, json={field: None})
+    assert response.status_code == 422
+    assert response.json()["detail"] == f"{field} cannot be null"
