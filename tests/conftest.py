@@ -182,17 +182,9 @@ def mailbox():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def aws(monkeypatch):  # type: ignore[no-untyped-def]
     """moto's SQS, SES v2 and EventBridge Scheduler, provisioned as `make dev` provisions them."""
-    from moto import mock_aws
+    from tests.moto_support import provisioned_aws
 
-    from infra.local.aws import provision
-    from shared.config import settings
-
-    with mock_aws():
-        resources = provision(
-            None, os.environ["AWS_REGION"], sender=os.environ["MAIL_FROM_EMAIL"], schedule_group="ainav-test"
-        )
-        for name, value in resources.as_settings().items():
-            monkeypatch.setattr(settings, name, value)
+    with provisioned_aws(monkeypatch) as resources:
         yield resources
 
 

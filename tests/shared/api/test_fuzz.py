@@ -29,7 +29,6 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from moto import mock_aws
 from schemathesis import Case
 from schemathesis.checks import (
     content_type_conformance,
@@ -41,7 +40,7 @@ from schemathesis.checks import (
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from infra.local.aws import LocalAwsResources, provision
+from infra.local.aws import LocalAwsResources
 from shared.api.app import create_app
 from shared.api.routers import API_ROUTERS
 from shared.auth import api_keys
@@ -51,7 +50,6 @@ from shared.auth.sessions import ClientInfo
 from shared.catalog import service as catalog_service
 from shared.catalog.models import Scenario
 from shared.catalog.schemas import ToolWrite
-from shared.config import settings as app_settings
 from shared.db import get_db
 from shared.memory import service as memory_service
 from shared.memory.schemas import MemoryCreate
@@ -62,6 +60,7 @@ from shared.workflows.schemas import WorkflowCreate
 from tests.accounts import PASSWORD, bearer
 from tests.factories import make_category, make_execution, make_skill
 from tests.graphs import greeting_graph
+from tests.moto_support import provisioned_aws
 
 app = create_app(*API_ROUTERS)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
@@ -98,12 +97,7 @@ def moto_aws() -> Iterator[LocalAwsResources]:
     """moto's SQS, SES v2 and EventBridge Scheduler, provisioned as `make dev` provisions them, for the
     whole module (provisioning costs ~0.2 s, per operation a quarter of the file's time). What the
     requests leave there (queued runs, sent mail, schedules) is never read back."""
-    with mock_aws(), pytest.MonkeyPatch.context() as patch:
-        resources = provision(
-            None, os.environ["AWS_REGION"], sender=os.environ["MAIL_FROM_EMAIL"], schedule_group="ainav-test"
-        )
-        for name, value in resources.as_settings().items():
-            patch.setattr(app_settings, name, value)
+    with pytest.MonkeyPatch.context() as patch, provisioned_aws(patch) as resources:
         yield resources
 
 
