@@ -139,7 +139,11 @@ def _resumption(previous: AgentExecution, version: int, **metadata: str) -> Agen
         status="pending",
         input_data=previous.input_data,
         trigger_type=previous.trigger_type,
-        trigger_metadata={**previous.trigger_metadata, **metadata},
+        # a retry by the owner starts afresh: it may be resumed once again if its worker dies
+        trigger_metadata={
+            **{key: value for key, value in previous.trigger_metadata.items() if key != "recovery_of"},
+            **metadata,
+        },
         retry_of_id=previous.id,
     )
 

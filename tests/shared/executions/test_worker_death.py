@@ -138,3 +138,16 @@ def test_a_resumption_that_dies_too_stays_failed(db, aws):
     assert report == {**report, "failed_stuck": 1, "resumed_lost": 0}
     db.refresh(second)
     assert second.status == "failed"
+
+
+def test_an_owners_retry_of_a_failed_resumption_may_be_resumed_again(db, aws):
+    from shared.executions import service as execution_service
+
+    workflow = make_workflow(db, make_user(db))
+    resumption = make_execution(
+        db, workflow, status="failed", trigger_metadata={"recovery_of": "an-earlier-run", "source_ip": "x"}
+    )
+    retried = execution_service.retry(
+        session=db, execution_id=resumption.id, user_id=workflow.user_id, latest=False
+    )
+    assert retried.trigger_metadata == {"source_ip": "x", "retry_of": str(resumption.id)}
