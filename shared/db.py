@@ -1,38 +1,17 @@
 """The SQLAlchemy engine over pg8000, sessions for routes (`get_db`) and other handlers (`session_scope`)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 import shared.models  # noqa: F401  (registers every mapper, so relationships across domains resolve)
 from shared.config import settings
-
-LIBPQ_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg", "postgresql+psycopg2", "postgresql+asyncpg"}
-DEFAULT_UNIX_SOCKET_PORT = 5432
-
-
-def normalize_database_url(url: str) -> URL:
-    """Turn any PostgreSQL URL (libpq style, other drivers, `?host=/socket/dir`) into a pg8000 URL."""
-    parsed = make_url(url)
-    if parsed.drivername in LIBPQ_SCHEMES:
-        parsed = parsed.set(drivername="postgresql+pg8000")
-    if parsed.drivername != "postgresql+pg8000":
-        raise ValueError(f"DATABASE_URL must point at PostgreSQL, got driver {parsed.drivername!r}")
-    query = dict(parsed.query)
-    socket_dir = query.pop("host", None)
-    if socket_dir is not None and str(socket_dir).startswith("/"):
-        port = parsed.port or DEFAULT_UNIX_SOCKET_PORT
-        query["unix_sock"] = f"{socket_dir}/.s.PGSQL.{port}"
-        parsed = parsed.set(host=None, port=None)
-    elif socket_dir is not None:
-        parsed = parsed.set(host=str(socket_dir))
-    return parsed.set(query=query)
+from shared.database_url import normalize_database_url
 
 
 def build_engine(url: str) -> Engine:
@@ -90,3 +69,5 @@ def get_db() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
+# Where an app's routes and its operation log take their session: `get_db`, or a test's own.
+SessionSource = Callable[[], Iterator[Session]]

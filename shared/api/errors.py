@@ -5,7 +5,8 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import AuthenticationError, DomainError, RateLimitedError, ServiceUnavailableError
@@ -16,6 +17,9 @@ DATABASE_RETRY_AFTER_SECONDS = 5
 # SQLSTATE class 22, "data exception": too long, out of range, not storable (NUL in text or JSON)
 DATA_EXCEPTION_CLASS = "22"
 UNSTORABLE_VALUE = "A value cannot be stored: too long, out of range, or with a NUL character"
+# The database is away for now, whatever the request: a connection exception (08), the server shutting
+# down, crashed and restarting, or recovering (57P01-57P03), out of resources (53).
+UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "57P0", "53")
 
 
 async def handle_domain_error(request: Request, exc: Exception) -> JSONResponse:
@@ -51,19 +55,29 @@ def sqlstate(exc: DBAPIError) -> str:
     return str(fields.get("C", "")) if isinstance(fields, dict) else ""
 
 
+def database_is_unavailable(exc: DBAPIError) -> bool:
+    """A lost or refused connection, or a server that is down, crashed or recovering."""
+    return (
+        isinstance(exc, (OperationalError, InterfaceError))
+        or exc.connection_invalidated
+        or sqlstate(exc).startswith(UNAVAILABLE_SQLSTATE_PREFIXES)
+    )
+
+
 async def handle_database_error(request: Request, exc: Exception) -> JSONResponse:
     """A value PostgreSQL cannot store (class 22, e.g. a NUL character in text) is the caller's
-    invalid input; a lost connection is a 503; anything else is unexpected."""
+    invalid input; a database that is away is a 503; anything else is unexpected."""
     assert isinstance(exc, DBAPIError)
     if sqlstate(exc).startswith(DATA_EXCEPTION_CLASS):
         logger.info("value refused by the database", extra={"sqlstate": sqlstate(exc)})
         return JSONResponse({"detail": UNSTORABLE_VALUE}, status_code=422)
-    if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
-        return await handle_unexpected_error(request, exc)
-    return await handle_database_unavailable(request, exc)
+    if database_is_unavailable(exc):
+        return await handle_database_unavailable(request, exc)
+    return await handle_unexpected_error(request, exc)
 
 
 async def handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """Also a pool that gave no connection within DB_POOL_TIMEOUT_SECONDS."""
     logger.warning("database unavailable", extra={"error": type(exc).__name__})
     return JSONResponse(
         {"detail": "The database is unavailable; retry shortly."},
@@ -83,4 +97,5 @@ def install_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     app.add_exception_handler(DBAPIError, handle_database_error)
+    app.add_exception_handler(PoolTimeoutError, handle_database_unavailable)
     app.add_exception_handler(Exception, handle_unexpected_error)

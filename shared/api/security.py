@@ -16,9 +16,9 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 )
-# JSON answers run no scripts; the interactive docs pages load Swagger UI / ReDoc from their CDN.
+# JSON answers run no scripts. The docs pages (shared.api.docs) set their own, looser policy, which
+# this middleware keeps: it only adds the headers a response does not already carry.
 API_CONTENT_SECURITY_POLICY = b"default-src 'none'; frame-ancestors 'none'"
-DOCS_PATHS = ("/docs", "/redoc")
 CREDENTIAL_HEADERS = (b"authorization", b"x-api-key", b"cookie")
 
 
@@ -30,9 +30,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = list(SECURITY_HEADERS)
-        if not scope["path"].startswith(DOCS_PATHS):
-            extra.append((b"content-security-policy", API_CONTENT_SECURITY_POLICY))
+        extra = [*SECURITY_HEADERS, (b"content-security-policy", API_CONTENT_SECURITY_POLICY)]
         if any(name in CREDENTIAL_HEADERS for name, _ in scope.get("headers", [])):
             extra.append((b"cache-control", b"no-store"))
 

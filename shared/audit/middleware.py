@@ -4,7 +4,7 @@ status and, for errors, the message the caller got. Bodies are never stored."""
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.audit import service as audit_service
-from shared.db import get_db
+from shared.db import SessionSource
 
 logger = Logger(child=True)
 
@@ -38,26 +38,13 @@ def error_message(body: bytes) -> str | None:
     return str(detail)
 
 
-def session_provider(scope: Scope) -> Callable[[], Any]:
-    """The routes' own session source (a test's override included), so the row joins their database."""
-    overrides = getattr(scope.get("app"), "dependency_overrides", {})
-    return overrides.get(get_db, get_db)
-
-
-def open_session(provider: Callable[[], Any]) -> Iterator[Session]:
-    produced = provider()
-    if isinstance(produced, Session):
-        yield produced
-        return
-    try:
-        yield next(produced)
-    finally:
-        produced.close()
-
-
 class AuditLogMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Writes through the app's session source (the routes' own, given by `create_app`), once the
+    route's session has been closed: one pooled connection is enough."""
+
+    def __init__(self, app: ASGIApp, sessions: SessionSource) -> None:
         self.app = app
+        self.open_session = contextmanager(sessions)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in MUTATING_METHODS:
@@ -79,7 +66,7 @@ class AuditLogMiddleware:
             await self.app(scope, receive, capturing_send)
         finally:
             entry = self.entry(scope, status, bytes(error_body), (time.perf_counter() - started) * 1000)
-            await run_in_threadpool(self.write, session_provider(scope), entry)
+            await run_in_threadpool(self.write, entry)
 
     @staticmethod
     def entry(scope: Scope, status: int, error_body: bytes, cost_ms: float) -> dict[str, Any]:
@@ -103,11 +90,11 @@ class AuditLogMiddleware:
             "cost_time": round(cost_ms, 3),
         }
 
-    @staticmethod
-    def write(provider: Callable[[], Any], entry: dict[str, Any]) -> None:
+    def write(self, entry: dict[str, Any]) -> None:
         """Never fails the request, which has been answered already; a lost row is logged."""
+        session: Session
         try:
-            for session in open_session(provider):
+            with self.open_session() as session:
                 if not session.is_active:  # the request's transaction failed: start clean
                     session.rollback()
                 audit_service.record(session, **entry)

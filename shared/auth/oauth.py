@@ -232,5 +232,5 @@ def complete_authorization(
         client=client,
     )
     if created:
-        auth_service.mailer().send_welcome_email(user.email, user.username)
+        auth_service.mailer().send_welcome_email(session, user.email, user.username)
     return signed_in

@@ -72,7 +72,7 @@ def register(*, session: Session, request: RegisterRequest, client: ClientInfo) 
     )
     verify_token = issue_verification(session=session, user=user)
     session.commit()
-    mailer().send_welcome_email(user.email, user.username, verify_token)
+    mailer().send_welcome_email(session, user.email, user.username, verify_token)
     return SignedIn(user=user, tokens=tokens)
 
 
@@ -94,7 +94,7 @@ def resend_verification(*, session: Session, user: User) -> None:
         raise BadRequestError("This account has no address to verify")
     token = issue_verification(session=session, user=user)
     session.commit()
-    mailer().send_verification_email(user.email, token)
+    mailer().send_verification_email(session, user.email, token)
 
 
 def verify_email(*, session: Session, token: str) -> User:
@@ -229,7 +229,7 @@ def request_password_reset(*, session: Session, email: str) -> None:
             lifetime=timedelta(minutes=settings.PASSWORD_RESET_EXPIRE_MINUTES),
         )
         session.commit()
-        mailer().send_password_reset_email(user.email, token)
+        mailer().send_password_reset_email(session, user.email, token)
 
 
 def reset_password(*, session: Session, token: str, new_password: str) -> None:
@@ -260,7 +260,7 @@ def request_magic_link(*, session: Session, email: str) -> None:
             lifetime=timedelta(minutes=settings.MAGIC_LINK_EXPIRE_MINUTES),
         )
         session.commit()
-        mailer().send_magic_link_email(email, token, settings.MAGIC_LINK_EXPIRE_MINUTES)
+        mailer().send_magic_link_email(session, email, token, settings.MAGIC_LINK_EXPIRE_MINUTES)
 
 
 def verify_magic_link(*, session: Session, token: str, client: ClientInfo) -> SignedIn:
@@ -285,5 +285,5 @@ def verify_magic_link(*, session: Session, token: str, client: ClientInfo) -> Si
         session=session, user=user, identifier=record.email, method="magic_link", client=client
     )
     if created:
-        mailer().send_welcome_email(user.email, user.username)
+        mailer().send_welcome_email(session, user.email, user.username)
     return signed_in

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.orm import Session
 
 from shared.config import Settings, get_utc_now, settings
 from shared.email import suppressions
@@ -60,13 +61,15 @@ def render_mail(template_name: str, **context: Any) -> tuple[str, str]:
 
 
 class EmailService:
-    """Sends mail through SES v2; every send returns True or False and logs, never raises."""
+    """Sends mail through SES v2; every send returns True or False and logs, never raises.
+
+    Each send takes the caller's database session, which the suppression check reads through."""
 
     def __init__(
         self,
         config: Settings = settings,
         client: Any = None,
-        suppressed: Callable[[list[str]], set[str]] | None = None,
+        suppressed: Callable[[Session, list[str]], set[str]] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._settings = config
@@ -118,6 +121,7 @@ class EmailService:
 
     def send_email(
         self,
+        session: Session,
         to_email: str,
         subject: str,
         html_content: str,
@@ -136,7 +140,7 @@ class EmailService:
         if any(has_line_break(value) for value in [subject, *recipients]):
             logger.warning("mail refused: a header value contains a line break")
             return False
-        blocked = self._suppressed(recipients)
+        blocked = self._suppressed(session, recipients)
         if to_email.lower() in blocked:
             logger.warning("mail not sent: the address is on the suppression list (bounce or complaint)")
             return False
@@ -180,7 +184,7 @@ class EmailService:
                 self._sleep(delay)
         raise AssertionError("unreachable")
 
-    def send_password_reset_email(self, to_email: str, reset_token: str) -> bool:
+    def send_password_reset_email(self, session: Session, to_email: str, reset_token: str) -> bool:
         """Mail a one-hour password reset link carrying the URL-encoded token."""
         reset_url = (
             f"{self._settings.FRONTEND_URL.rstrip('/')}{PASSWORD_RESET_PATH}"
@@ -189,18 +193,20 @@ class EmailService:
         html, text = render_mail(
             "password_reset", reset_url=reset_url, expiry_hours=PASSWORD_RESET_EXPIRY_HOURS
         )
-        return self.send_email(to_email, PASSWORD_RESET_SUBJECT, html, text)
+        return self.send_email(session, to_email, PASSWORD_RESET_SUBJECT, html, text)
 
-    def send_magic_link_email(self, to_email: str, token: str, expiry_minutes: int) -> bool:
+    def send_magic_link_email(self, session: Session, to_email: str, token: str, expiry_minutes: int) -> bool:
         """Mail a single-use sign-in link carrying the URL-encoded token."""
         link = f"{self._settings.FRONTEND_URL.rstrip('/')}{MAGIC_LINK_PATH}?token={escape_url_param(token)}"
         html, text = render_mail("magic_link", magic_link_url=link, expiry_minutes=expiry_minutes)
-        return self.send_email(to_email, MAGIC_LINK_SUBJECT, html, text)
+        return self.send_email(session, to_email, MAGIC_LINK_SUBJECT, html, text)
 
     def verify_url(self, token: str) -> str:
         return f"{self._settings.FRONTEND_URL.rstrip('/')}{VERIFY_EMAIL_PATH}?token={escape_url_param(token)}"
 
-    def send_welcome_email(self, to_email: str, username: str, verify_token: str | None = None) -> bool:
+    def send_welcome_email(
+        self, session: Session, to_email: str, username: str, verify_token: str | None = None
+    ) -> bool:
         """Mail the welcome message to a newly registered user, with the address verification link
         when the address still has to be proven."""
         html, text = render_mail(
@@ -210,13 +216,13 @@ class EmailService:
             verify_url=self.verify_url(verify_token) if verify_token else None,
             expiry_hours=self._settings.EMAIL_VERIFY_EXPIRE_HOURS,
         )
-        return self.send_email(to_email, WELCOME_SUBJECT, html, text)
+        return self.send_email(session, to_email, WELCOME_SUBJECT, html, text)
 
-    def send_verification_email(self, to_email: str, token: str) -> bool:
+    def send_verification_email(self, session: Session, to_email: str, token: str) -> bool:
         """Mail a single-use link that proves the address belongs to the account."""
         expiry_hours = self._settings.EMAIL_VERIFY_EXPIRE_HOURS
         html, text = render_mail("verify_email", verify_url=self.verify_url(token), expiry_hours=expiry_hours)
-        return self.send_email(to_email, VERIFY_EMAIL_SUBJECT, html, text)
+        return self.send_email(session, to_email, VERIFY_EMAIL_SUBJECT, html, text)
 
 
 email_service = EmailService()

@@ -12,17 +12,17 @@ from shared.email.models import EmailSuppression
 logger = Logger(child=True)
 
 
-def suppressed(addresses: list[str]) -> set[str]:
-    """Which of these addresses are suppressed (lower-cased). Fails open: no database, no block."""
-    from shared.db import session_scope
-
+def suppressed(session: Session, addresses: list[str]) -> set[str]:
+    """Which of these addresses are suppressed (lower-cased), read through the caller's session (a
+    second session would wait for the Lambda's one pooled connection). Fails open: mail must not
+    depend on the database, and a failed read, kept in a savepoint, leaves the caller's work intact."""
     lowered = [address.strip().lower() for address in addresses]
     try:
-        with session_scope() as session:
+        with session.begin_nested():
             return set(
                 session.scalars(select(EmailSuppression.email).where(EmailSuppression.email.in_(lowered)))
             )
-    except Exception as exc:  # mail must not depend on the database being up
+    except Exception as exc:
         logger.warning("suppression list unavailable", extra={"error": type(exc).__name__})
         return set()
 

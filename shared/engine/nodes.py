@@ -199,7 +199,7 @@ def run_email(data: dict[str, Any], ctx: RunContext, session: Session, timeout: 
     subject = ctx.render(data["subject"], "data.subject")
     body = ctx.render(data["body"], "data.body")
     html = email_service_module.render_mail("workflow_message", body=body)[0]
-    sent = email_service_module.email_service.send_email(ctx.owner_email(), subject, html, body)
+    sent = email_service_module.email_service.send_email(session, ctx.owner_email(), subject, html, body)
     return {"subject": subject}, {"sent": sent}
 
 

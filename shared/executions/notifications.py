@@ -34,4 +34,4 @@ def notify_owner(*, session: Session, execution: AgentExecution) -> bool:
         link=link,
     )
     subject_line = subject.format(name=" ".join(workflow.name.split())[:80])
-    return email_service_module.email_service.send_email(owner.email, subject_line, html, text)
+    return email_service_module.email_service.send_email(session, owner.email, subject_line, html, text)

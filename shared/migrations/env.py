@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from shared.config import settings
-from shared.db import normalize_database_url
+from shared.database_url import normalize_database_url
 from shared.models import Base
 
 config = context.config

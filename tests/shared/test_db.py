@@ -1,7 +1,8 @@
 import pytest
 from sqlalchemy import text
 
-from shared.db import get_db, normalize_database_url, session_scope
+from shared.database_url import normalize_database_url
+from shared.db import get_db, session_scope
 from shared.users.models import User
 
 

@@ -15,6 +15,7 @@ import boto3
 import httpx
 import pytest
 
+from infra.local.postgres import crash_lines
 from shared.config import Settings
 from shared.email.service import EmailService
 from shared.webhooks.service import sign
@@ -185,6 +186,15 @@ def workflow_lifecycle(base: str, sqs, scheduler, queue_url: str) -> None:  # ty
     )
     assert wait_for_execution(api, author, asked.json()["id"])["output_data"] == {"answer": facts[0]}
 
+    # an email node mails the workflow's owner: the mail is in the outbox when the run completes
+    mailer = api.post("/workflows", headers=author, json={"name": "Mailer", "graph_json": MAILER}).json()
+    mailed = api.post(f"/workflows/{mailer['id']}/runs", headers=author, json={"input": {}})
+    assert wait_for_execution(api, author, mailed.json()["id"])["output_data"] == {"sent": "True"}
+    assert any(
+        m["to"] == ["author@example.com"] and m["subject"] == "Daily report"
+        for m in httpx.get(f"{base}/_local/outbox").json()
+    )
+
 
 GREETER = {
     "nodes": [
@@ -205,6 +215,29 @@ GREETER = {
     "edges": [
         {"id": "a", "source": "in", "target": "greet"},
         {"id": "b", "source": "greet", "target": "out"},
+    ],
+}
+
+
+MAILER = {
+    "nodes": [
+        {"id": "in", "type": "input", "data": {}, "position": {"x": 0, "y": 0}},
+        {
+            "id": "mail",
+            "type": "email",
+            "data": {"subject": "Daily report", "body": "All done."},
+            "position": {"x": 0, "y": 1},
+        },
+        {
+            "id": "out",
+            "type": "output",
+            "data": {"values": {"sent": "{{ nodes.mail.sent }}"}},
+            "position": {"x": 0, "y": 2},
+        },
+    ],
+    "edges": [
+        {"id": "a", "source": "in", "target": "mail"},
+        {"id": "b", "source": "mail", "target": "out"},
     ],
 }
 
@@ -325,8 +358,9 @@ def test_make_dev_serves_health_docs_and_the_outbox_and_stops_cleanly(tmp_path):
         mailer = EmailService(
             Settings(_env_file=None, MAIL_FROM_EMAIL="noreply@ainav.local", AWS_ENDPOINT_URL=aws),
             client=boto3.client("sesv2", region_name="us-east-1", endpoint_url=aws),
+            suppressed=lambda session, recipients: set(),  # the stack's database is not this test's
         )
-        assert mailer.send_welcome_email("newcomer@example.com", "newcomer") is True
+        assert mailer.send_welcome_email(None, "newcomer@example.com", "newcomer") is True
         [mail] = httpx.get(f"{base}/_local/outbox").json()
         assert mail["to"] == ["newcomer@example.com"]
         assert mail["subject"] == "欢迎加入 AI导航！"
@@ -340,6 +374,8 @@ def test_make_dev_serves_health_docs_and_the_outbox_and_stops_cleanly(tmp_path):
             == "chatgpt"
         )
         assert httpx.get(f"{base}/v1/catalog/search", params={"q": "视频剪辑"}).json()["items"]
+        similar = httpx.get(f"{base}/v1/catalog/tools/midjourney/similar", params={"k": 5}).json()["items"]
+        assert len(similar) == 5 and "midjourney" not in {tool["slug"] for tool in similar}
         navigator_lifecycle(base)
         cron_api, cron_headers, minutely = start_minutely_schedule(base)
         account_lifecycle(base)
@@ -353,6 +389,7 @@ def test_make_dev_serves_health_docs_and_the_outbox_and_stops_cleanly(tmp_path):
         assert "Traceback" not in log
         assert "ainav is running" in log
     assert not (local_dir / "pg" / "postmaster.pid").exists()
+    assert crash_lines(local_dir / "pg" / "log") == [], "no PostgreSQL server process crashed"
 
     # a second start reuses the data: the schema is there, no migration runs again
     with embedded_stack(local_dir, port, aws_port) as (process, log_path):

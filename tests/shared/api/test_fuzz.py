@@ -50,7 +50,7 @@ from shared.auth.sessions import ClientInfo
 from shared.catalog import service as catalog_service
 from shared.catalog.models import Scenario
 from shared.catalog.schemas import ToolWrite
-from shared.db import get_db
+from shared.db import SessionSource
 from shared.memory import service as memory_service
 from shared.memory.schemas import MemoryCreate
 from shared.users import service as user_service
@@ -62,7 +62,16 @@ from tests.factories import make_category, make_execution, make_skill
 from tests.graphs import greeting_graph
 from tests.moto_support import provisioned_aws
 
-app = create_app(*API_ROUTERS)
+# The app is built once (schemathesis reads its schema at import); each operation's fixture points its
+# sessions at a fresh rolled-back transaction.
+request_sessions: dict[str, SessionSource] = {}
+
+
+def sessions_of_the_current_operation() -> Iterator[Session]:
+    yield from request_sessions["source"]()
+
+
+app = create_app(*API_ROUTERS, sessions=sessions_of_the_current_operation)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 CHECKS = [
@@ -114,11 +123,11 @@ def connection(engine, moto_aws) -> Iterator[Connection]:  # type: ignore[no-unt
         finally:
             session.close()
 
-    app.dependency_overrides[get_db] = session_per_request
+    request_sessions["source"] = session_per_request
     try:
         yield connection
     finally:
-        app.dependency_overrides.clear()
+        request_sessions.clear()
         transaction.rollback()
         connection.close()
 

@@ -35,9 +35,11 @@ def test_every_answer_carries_the_security_headers(client, method, path, status)
         assert response.headers[name] == value
 
 
-def test_the_docs_page_may_load_its_scripts_but_not_be_framed(client):
+def test_the_docs_page_keeps_its_own_csp_and_may_not_be_framed(client):
+    """The docs page's CSP (tests/shared/api/test_docs.py) is left as it is, the other headers added."""
     response = client.get("/docs")
-    assert "content-security-policy" not in response.headers
+    assert response.headers["content-security-policy"].startswith("default-src 'none'; script-src 'self' ")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-frame-options"] == "DENY"
 
 

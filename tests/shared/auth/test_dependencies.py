@@ -8,9 +8,9 @@ from sqlalchemy import update
 from shared.api.app import create_app
 from shared.api.routers import API_ROUTERS
 from shared.auth.dependencies import SuperUser
-from shared.db import get_db
 from shared.users.models import User
 from tests.accounts import bearer, signup
+from tests.db_support import sessions_of
 
 pytestmark = pytest.mark.usefixtures("mailbox")
 
@@ -24,8 +24,7 @@ def admin_only(user: SuperUser) -> dict[str, str]:
 
 @pytest.fixture
 def admin_client(db):  # type: ignore[no-untyped-def]
-    app = create_app(*API_ROUTERS, admin)
-    app.dependency_overrides[get_db] = lambda: db
+    app = create_app(*API_ROUTERS, admin, sessions=sessions_of(db))
     return TestClient(app)
 
 

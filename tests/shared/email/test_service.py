@@ -38,9 +38,9 @@ def service(ses) -> EmailService:
     return EmailService(config, client=ses)
 
 
-def test_send_email_delivers_html_and_text_with_cc_and_bcc(service):
+def test_send_email_delivers_html_and_text_with_cc_and_bcc(service, db):
     sent = service.send_email(
-        "alice@example.com", "Hello", "<p>Hi</p>", "Hi", cc=["bob@example.com"], bcc=["audit@example.com"]
+        db, "alice@example.com", "Hello", "<p>Hi</p>", "Hi", cc=["bob@example.com"], bcc=["audit@example.com"]
     )
     assert sent is True
     [message] = sent_messages()
@@ -52,9 +52,9 @@ def test_send_email_delivers_html_and_text_with_cc_and_bcc(service):
     assert message.get_body(("plain",)).get_content().strip() == "Hi"
 
 
-def test_password_reset_mail_links_to_the_frontend_with_the_encoded_token(service):
+def test_password_reset_mail_links_to_the_frontend_with_the_encoded_token(service, db):
     token = "tok+en/with spaces&more"
-    assert service.send_password_reset_email("alice@example.com", token) is True
+    assert service.send_password_reset_email(db, "alice@example.com", token) is True
     [message] = sent_messages()
     assert message["Subject"] == "重置您的密码 - AI导航"
     text = message.get_body(("plain",)).get_content()
@@ -66,9 +66,9 @@ def test_password_reset_mail_links_to_the_frontend_with_the_encoded_token(servic
     assert "1 小时" in text and "1 小时" in html
 
 
-def test_welcome_mail_escapes_the_username_in_html(service):
+def test_welcome_mail_escapes_the_username_in_html(service, db):
     username = '<script>alert("x")</script>'
-    assert service.send_welcome_email("alice@example.com", username) is True
+    assert service.send_welcome_email(db, "alice@example.com", username) is True
     [message] = sent_messages()
     assert message["Subject"] == "欢迎加入 AI导航！"
     html = message.get_body(("html",)).get_content()
@@ -84,30 +84,32 @@ def test_welcome_mail_escapes_the_username_in_html(service):
         ("alice@example.com", "Hello\nBcc: victim@example.com"),
     ],
 )
-def test_header_injection_is_refused(service, to, subject):
-    assert service.send_email(to, subject, "<p>x</p>") is False
+def test_header_injection_is_refused(service, to, subject, db):
+    assert service.send_email(db, to, subject, "<p>x</p>") is False
     assert sent_messages() == []
 
 
-def test_a_rejected_send_is_false_not_an_exception(ses):
+def test_a_rejected_send_is_false_not_an_exception(ses, db):
     unverified = Settings(_env_file=None, MAIL_FROM_EMAIL="stranger@elsewhere.test", AWS_REGION=REGION)
-    assert EmailService(unverified, client=ses).send_email("alice@example.com", "Hi", "<p>Hi</p>") is False
+    assert (
+        EmailService(unverified, client=ses).send_email(db, "alice@example.com", "Hi", "<p>Hi</p>") is False
+    )
 
 
-def test_without_a_sender_mail_is_not_configured_and_not_sent(ses):
+def test_without_a_sender_mail_is_not_configured_and_not_sent(ses, db):
     unconfigured = EmailService(Settings(_env_file=None, MAIL_FROM_EMAIL=None), client=ses)
     assert unconfigured.is_configured() is False
-    assert unconfigured.send_email("alice@example.com", "Hi", "<p>Hi</p>") is False
+    assert unconfigured.send_email(db, "alice@example.com", "Hi", "<p>Hi</p>") is False
 
 
-def test_the_configuration_set_is_named_on_every_send(ses):
+def test_the_configuration_set_is_named_on_every_send(ses, db):
     ses.create_configuration_set(ConfigurationSetName="ainav-test")
     calls = []
     ses.meta.events.register(
         "provide-client-params.sesv2.SendEmail", lambda params, **_: calls.append(params)
     )
     config = Settings(_env_file=None, MAIL_FROM_EMAIL=SENDER, SES_CONFIGURATION_SET="ainav-test")
-    assert EmailService(config, client=ses).send_email("alice@example.com", "Hi", "<p>Hi</p>") is True
+    assert EmailService(config, client=ses).send_email(db, "alice@example.com", "Hi", "<p>Hi</p>") is True
     assert calls[0]["ConfigurationSetName"] == "ainav-test"
 
 
@@ -140,33 +142,37 @@ def service_against(server: ScriptedServer, sleeps: list[float], attempts: int =
         MAIL_SEND_MAX_ATTEMPTS=attempts,
         MAIL_RETRY_BASE_SECONDS=0.5,
     )
-    return EmailService(config, suppressed=lambda recipients: set(), sleep=sleeps.append)
+    return EmailService(config, suppressed=lambda session, recipients: set(), sleep=sleeps.append)
 
 
-def test_ses_throttling_is_retried_with_growing_jittered_backoff(ses_endpoint):
+def test_ses_throttling_is_retried_with_growing_jittered_backoff(ses_endpoint, db):
     ses_endpoint.script(SES_SEND_PATH, THROTTLED, THROTTLED, Reply(200, {"MessageId": "m-1"}))
     sleeps: list[float] = []
-    assert service_against(ses_endpoint, sleeps).send_email("alice@example.com", "Hi", "<p>Hi</p>") is True
+    assert (
+        service_against(ses_endpoint, sleeps).send_email(db, "alice@example.com", "Hi", "<p>Hi</p>") is True
+    )
     assert len(ses_endpoint.calls(SES_SEND_PATH)) == 3  # boto3's own retries are off: these are ours
     assert len(sleeps) == 2
     assert 0 <= sleeps[0] <= 0.5 and 0 <= sleeps[1] <= 1.0
 
 
-def test_ses_throttling_gives_up_after_the_last_attempt(ses_endpoint):
+def test_ses_throttling_gives_up_after_the_last_attempt(ses_endpoint, db):
     ses_endpoint.script(SES_SEND_PATH, THROTTLED)
     sleeps: list[float] = []
     service = service_against(ses_endpoint, sleeps, attempts=3)
-    assert service.send_email("alice@example.com", "Hi", "<p>Hi</p>") is False
+    assert service.send_email(db, "alice@example.com", "Hi", "<p>Hi</p>") is False
     assert len(ses_endpoint.calls(SES_SEND_PATH)) == 3
     assert len(sleeps) == 2
 
 
-def test_other_ses_errors_are_not_retried(ses_endpoint):
+def test_other_ses_errors_are_not_retried(ses_endpoint, db):
     rejected = Reply(
         400, {"message": "Email address is not verified."}, headers={"x-amzn-ErrorType": "MessageRejected"}
     )
     ses_endpoint.script(SES_SEND_PATH, rejected)
     sleeps: list[float] = []
-    assert service_against(ses_endpoint, sleeps).send_email("alice@example.com", "Hi", "<p>Hi</p>") is False
+    assert (
+        service_against(ses_endpoint, sleeps).send_email(db, "alice@example.com", "Hi", "<p>Hi</p>") is False
+    )
     assert len(ses_endpoint.calls(SES_SEND_PATH)) == 1
     assert sleeps == []

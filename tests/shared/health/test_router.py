@@ -3,7 +3,6 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from shared.api.app import create_app
-from shared.db import get_db
 from shared.health.router import router
 
 
@@ -20,7 +19,6 @@ def test_health_reports_ok_with_the_database_version(client):
 def test_health_is_503_degraded_when_the_database_does_not_answer():
     # GIVEN a session on a PostgreSQL that is not there
     unreachable = create_engine("postgresql+pg8000://nobody@127.0.0.1:1/none", connect_args={"timeout": 2})
-    app = create_app(router)
 
     def unreachable_session():
         session = Session(bind=unreachable)
@@ -29,7 +27,7 @@ def test_health_is_503_degraded_when_the_database_does_not_answer():
         finally:
             session.close()
 
-    app.dependency_overrides[get_db] = unreachable_session
+    app = create_app(router, sessions=unreachable_session)
     # WHEN health is asked
     response = TestClient(app).get("/v1/health")
     # THEN it says so, without a stack trace

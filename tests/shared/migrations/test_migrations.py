@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from shared.db import normalize_database_url
+from shared.database_url import normalize_database_url
 from shared.migrations.runner import current_revision, downgrade_base, upgrade_head
 from shared.models import Base
 from tests.conftest import recreate_database

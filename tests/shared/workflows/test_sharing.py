@@ -108,7 +108,7 @@ def wide_session_scope(engine):  # type: ignore[no-untyped-def]
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from shared.db import normalize_database_url
+    from shared.database_url import normalize_database_url
 
     wide = create_engine(normalize_database_url(os.environ["DATABASE_URL"]), pool_size=30, max_overflow=0)
 
