@@ -6,11 +6,12 @@ for the tools list and for search (p50, p99). Prints a table.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from bench import setup
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 QUERIES = [
@@ -43,26 +44,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--only", help="run only the cases whose name contains this")
     args = parser.parse_args()
-    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
-    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ainav-bench")
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    if not os.environ.get("DATABASE_URL"):
-        from infra.local.postgres import start_embedded_postgres
-
-        os.environ["DATABASE_URL"] = start_embedded_postgres(
-            REPO_ROOT / ".local" / "bench-pg", database="ainav_bench"
-        )
-    import warnings
-
-    warnings.filterwarnings("ignore")
+    setup.prepare(seed_catalog=True)
     from infra.local.lambdas import LocalLambdaContext, load_function
-    from infra.seed.loader import load_catalog
-    from shared.db import session_scope
-    from shared.migrations.runner import upgrade_head
 
-    upgrade_head()
-    with session_scope() as session:
-        load_catalog(session)
     handler = load_function("functions/catalog").handler
     context = LocalLambdaContext("bench-catalog")
     cases = {

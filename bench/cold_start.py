@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench import setup
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = r"""
@@ -50,23 +52,10 @@ EVENTS = {
 WITH_EMBEDDING_LAYER = {"functions/catalog", "functions/interactions", "functions/memories"}
 
 
-def database_url() -> str:
-    if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
-    from infra.local.postgres import start_embedded_postgres
-
-    url = start_embedded_postgres(REPO_ROOT / ".local" / "bench-pg", database="ainav_bench")
-    os.environ["DATABASE_URL"] = url
-    from shared.migrations.runner import upgrade_head
-
-    upgrade_head()
-    return url
-
-
 def measure(function: str, runs: int) -> list[dict[str, float]]:
     environment = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": setup.prepare(),
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "ainav-bench",
         "POWERTOOLS_LOG_LEVEL": "WARNING",

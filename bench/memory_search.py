@@ -7,7 +7,6 @@ p50/p99 latency, recall@10 against exact search, result counts, per ef_search; t
 
 import argparse
 import io
-import os
 import statistics
 import sys
 import time
@@ -15,6 +14,8 @@ import uuid
 from pathlib import Path
 
 import numpy as np
+
+from bench import setup
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DIMS = 384
@@ -49,27 +50,16 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--k", type=int, default=10)
     args = parser.parse_args()
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    if not os.environ.get("DATABASE_URL"):
-        from infra.local.postgres import start_embedded_postgres
-
-        os.environ["DATABASE_URL"] = start_embedded_postgres(
-            REPO_ROOT / ".local" / "bench-pg", database="ainav_bench"
-        )
-    import warnings
-
-    warnings.filterwarnings("ignore")
+    setup.prepare()
     from sqlalchemy import delete, text
 
     from shared.config import settings
     from shared.db import get_engine, session_scope
     from shared.memory import service as memory_service
     from shared.memory.schemas import MemoryCreate
-    from shared.migrations.runner import upgrade_head
     from shared.users.models import User
     from shared.workflows.models import AgentWorkflow
 
-    upgrade_head()
     rng = np.random.default_rng(42)
     with session_scope() as session:
         user = User(

@@ -5,11 +5,12 @@ with some tools of that category; hit-rate@10 on the held-out ones, against popu
 """
 
 import argparse
-import os
 import random
 import sys
 import uuid
 from pathlib import Path
+
+from bench import setup
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,29 +21,15 @@ def main() -> None:
     parser.add_argument("--seen", type=int, default=3, help="preferred tools each user interacts with")
     parser.add_argument("--k", type=int, default=10)
     args = parser.parse_args()
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    if not os.environ.get("DATABASE_URL"):
-        from infra.local.postgres import start_embedded_postgres
-
-        os.environ["DATABASE_URL"] = start_embedded_postgres(
-            REPO_ROOT / ".local" / "bench-pg", database="ainav_bench"
-        )
-    import warnings
-
-    warnings.filterwarnings("ignore")
+    setup.prepare(seed_catalog=True)
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
-    from infra.seed.loader import load_catalog
     from shared.catalog.models import Tool
-    from shared.db import get_sessionmaker, session_scope
+    from shared.db import get_sessionmaker
     from shared.interactions import service
-    from shared.migrations.runner import upgrade_head
     from shared.users.models import User
 
-    upgrade_head()
-    with session_scope() as session:
-        load_catalog(session)
     rng = random.Random(11)
     session = get_sessionmaker()()
     tools = session.scalars(select(Tool).options(selectinload(Tool.category))).all()

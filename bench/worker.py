@@ -6,12 +6,13 @@ SQS batches of 10, a real PostgreSQL. Prints a table.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 import uuid
 from pathlib import Path
+
+from bench import setup
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GRAPH = {
@@ -51,40 +52,21 @@ GRAPH = {
 }
 
 
-def prepare_environment() -> None:
-    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
-    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "ainav-bench")
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DB_POOL_SIZE", "2")
-    if not os.environ.get("DATABASE_URL"):
-        from infra.local.postgres import start_embedded_postgres
-
-        os.environ["DATABASE_URL"] = start_embedded_postgres(
-            REPO_ROOT / ".local" / "bench-pg", database="ainav_bench"
-        )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--executions", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=10)
     args = parser.parse_args()
-    prepare_environment()
-
-    import warnings
-
-    warnings.filterwarnings("ignore")
+    setup.prepare(DB_POOL_SIZE="2")
     from sqlalchemy import delete, func, select
 
     from infra.local.lambdas import LocalLambdaContext, load_function
     from shared.db import session_scope
     from shared.executions.models import AgentExecution
-    from shared.migrations.runner import upgrade_head
     from shared.users.models import User
     from shared.workflows import service as workflow_service
     from shared.workflows.schemas import WorkflowCreate
 
-    upgrade_head()
     with session_scope() as session:
         user = User(
             email=f"bench-{uuid.uuid4().hex[:8]}@example.com", username=f"bench_{uuid.uuid4().hex[:8]}"

@@ -5,9 +5,23 @@ from typing import Any
 
 from shared.config import settings
 
+# Services whose calls our code retries itself (SES throttling: counted, logged, jittered), so boto3
+# makes one attempt per call.
+OWN_RETRIES = frozenset({"sesv2"})
+
+
+def build_client(service_name: str, *, region: str, endpoint_url: str | None) -> Any:
+    """A new client with this project's configuration of the service."""
+    import boto3  # imported on first use: functions that never touch AWS don't pay for it
+    from botocore.config import Config
+
+    config = (
+        Config(retries={"mode": "standard", "total_max_attempts": 1}) if service_name in OWN_RETRIES else None
+    )
+    return boto3.client(service_name, region_name=region, endpoint_url=endpoint_url, config=config)
+
 
 @cache
 def client(service_name: str) -> Any:
-    import boto3  # imported on first use: functions that never touch AWS don't pay for it
-
-    return boto3.client(service_name, region_name=settings.AWS_REGION, endpoint_url=settings.AWS_ENDPOINT_URL)
+    """The container's client of a service."""
+    return build_client(service_name, region=settings.AWS_REGION, endpoint_url=settings.AWS_ENDPOINT_URL)

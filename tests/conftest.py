@@ -200,15 +200,10 @@ def fresh_aws_clients():  # type: ignore[no-untyped-def]
     """boto3 clients are cached per container; a test must never inherit one made outside its moto
     mock (it would talk to the real AWS endpoint), whatever ran before it."""
     from shared import aws
-    from shared.email.service import email_service
 
-    def drop_cached_clients() -> None:
-        aws.client.cache_clear()
-        email_service.__dict__.pop("client", None)
-
-    drop_cached_clients()
+    aws.client.cache_clear()
     yield
-    drop_cached_clients()
+    aws.client.cache_clear()
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from typing import Any
 import boto3
 from croniter import croniter
 
+from shared.queue.messages import SCHEDULED_TIME_PLACEHOLDER
 from shared.scheduling.cron import parse_cron, parse_timezone
-from shared.scheduling.service import SCHEDULED_TIME_PLACEHOLDER
 
 logger = logging.getLogger("ainav.local.scheduler")
 

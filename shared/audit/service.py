@@ -2,14 +2,16 @@
 
 import re
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shared.api.pagination import PageParams, paginate
 from shared.audit.models import OperationLog
 from shared.audit.schemas import OperationLogFilter
+from shared.config import get_utc_now, settings
 
 REDACTED = "[redacted]"
 # A parameter whose name says it carries a secret never reaches the log, whatever its value.
@@ -79,3 +81,9 @@ def search(
     if filters.until is not None:
         query = query.where(OperationLog.opera_time < filters.until)
     return paginate(session, query.order_by(OperationLog.opera_time.desc(), OperationLog.id.desc()), page)
+
+
+def purge_old_entries(session: Session) -> int:
+    """Rows older than AUDIT_LOG_RETENTION_DAYS; the caller commits."""
+    cutoff = get_utc_now() - timedelta(days=settings.AUDIT_LOG_RETENTION_DAYS)
+    return session.execute(delete(OperationLog).where(OperationLog.opera_time < cutoff)).rowcount

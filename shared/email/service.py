@@ -6,7 +6,6 @@ from collections.abc import Callable
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -15,6 +14,7 @@ from aws_lambda_powertools import Logger
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
+from shared import aws
 from shared.config import Settings, get_utc_now, settings
 from shared.email import suppressions
 
@@ -77,20 +77,9 @@ class EmailService:
         self._suppressed = suppressed or suppressions.suppressed
         self._sleep = sleep
 
-    @cached_property
+    @property
     def client(self) -> Any:
-        if self._client is not None:
-            return self._client
-        import boto3  # imported on first mail, so functions that never mail don't pay for it
-        from botocore.config import Config
-
-        # One attempt per call: the throttling retries are ours (send_with_backoff), counted and logged.
-        return boto3.client(
-            "sesv2",
-            region_name=self._settings.AWS_REGION,
-            endpoint_url=self._settings.AWS_ENDPOINT_URL,
-            config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
-        )
+        return self._client if self._client is not None else aws.client("sesv2")
 
     def is_configured(self) -> bool:
         """Mail can go out only with a sender address (an SES verified identity)."""

@@ -1,10 +1,7 @@
-"""The node executors, one per node type of architecture §4, in an open registry.
-
-An executor takes the node's `data` and the run context and returns `(input_logged, output)`."""
+"""The executors of the built-in node types of architecture §4, registered into shared.engine.registry."""
 
 import contextlib
 import json
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -18,20 +15,9 @@ from shared.email import service as email_service_module
 from shared.engine import outbound
 from shared.engine.context import RunContext
 from shared.engine.errors import NodeError, RetryableNodeError
+from shared.engine.registry import executor
 
-Executor = Callable[[dict[str, Any], RunContext, Session, float], tuple[dict[str, Any], Any]]
-EXECUTORS: dict[str, Executor] = {}
 SENSITIVE_HEADERS = {"authorization", "x-api-key", "cookie", "proxy-authorization"}
-
-
-def executor(node_type: str) -> Callable[[Executor], Executor]:
-    """Register the executor of a node type (memory nodes register themselves elsewhere)."""
-
-    def register(function: Executor) -> Executor:
-        EXECUTORS[node_type] = function
-        return function
-
-    return register
 
 
 def redacted(headers: dict[str, str]) -> dict[str, str]:
@@ -201,7 +187,3 @@ def run_email(data: dict[str, Any], ctx: RunContext, session: Session, timeout: 
     html = email_service_module.render_mail("workflow_message", body=body)[0]
     sent = email_service_module.email_service.send_email(session, ctx.owner_email(), subject, html, body)
     return {"subject": subject}, {"sent": sent}
-
-
-# The memory nodes live with the memory domain; importing it registers them here.
-from shared.memory import nodes as _memory_nodes  # noqa: E402, F401

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -13,8 +14,18 @@ from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
 if TYPE_CHECKING:
     from shared.workflows.models import AgentWorkflow
 
-EXECUTION_STATUSES = ("pending", "running", "completed", "failed", "cancelled")
-TRIGGER_TYPES = ("manual", "api", "webhook", "schedule")
+
+class ExecutionStatus(StrEnum):
+    """pending → running → completed | failed | cancelled; only shared.executions.lifecycle writes it."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINISHED_STATUSES = frozenset({ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CANCELLED})
 
 
 class AgentExecution(UUIDPrimaryKeyMixin, TimestampMixin, Base):
@@ -31,7 +42,9 @@ class AgentExecution(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     )
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     workflow_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    status: Mapped[str] = mapped_column(
+        String(20), default=ExecutionStatus.PENDING, server_default=ExecutionStatus.PENDING.value
+    )
     input_data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
     output_data: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     error_message: Mapped[str | None] = mapped_column(Text)

@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 
 from shared.config import settings
 from shared.email import service as email_service_module
-from shared.executions.models import AgentExecution
+from shared.executions.models import AgentExecution, ExecutionStatus
 from shared.users.models import User
 from shared.workflows.models import AgentWorkflow
 
@@ -18,9 +18,9 @@ def notify_owner(*, session: Session, execution: AgentExecution) -> bool:
     owner = session.get(User, execution.user_id)
     if workflow is None or owner is None:
         return False
-    if execution.status == "failed":
+    if execution.status == ExecutionStatus.FAILED:
         template, subject = "run_failed", RUN_FAILED_SUBJECT
-    elif execution.status == "completed" and workflow.notify_on_success:
+    elif execution.status == ExecutionStatus.COMPLETED and workflow.notify_on_success:
         template, subject = "run_succeeded", RUN_SUCCEEDED_SUBJECT
     else:
         return False

@@ -10,11 +10,12 @@ from shared.api.responses import error_responses
 from shared.auth.dependencies import CurrentUser
 from shared.db import SessionDep
 from shared.executions import service as execution_service
+from shared.executions.dependencies import OwnedExecution
+from shared.executions.models import ExecutionStatus
 from shared.executions.schemas import ExecutionPublic
 
 router = APIRouter(prefix="/executions", tags=["executions"])
 
-Status = Literal["pending", "running", "completed", "failed", "cancelled"]
 Trigger = Literal["manual", "api", "webhook", "schedule"]
 
 
@@ -24,7 +25,7 @@ def list_executions(
     session: SessionDep,
     page: PageDep,
     workflow_id: uuid.UUID | None = None,
-    status: Annotated[Status | None, Query()] = None,
+    status: Annotated[ExecutionStatus | None, Query()] = None,
     trigger_type: Annotated[Trigger | None, Query()] = None,
 ) -> Page[ExecutionPublic]:
     items, total = execution_service.list_owned(
@@ -39,19 +40,15 @@ def list_executions(
 
 
 @router.get("/{execution_id}", response_model=ExecutionPublic, responses=error_responses(401, 404, 422))
-def read_execution(execution_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ExecutionPublic:
-    return ExecutionPublic.model_validate(
-        execution_service.get_owned(session=session, execution_id=execution_id, user_id=user.id)
-    )
+def read_execution(execution: OwnedExecution) -> ExecutionPublic:
+    return ExecutionPublic.model_validate(execution)
 
 
 @router.post(
     "/{execution_id}/cancel", response_model=ExecutionPublic, responses=error_responses(401, 404, 409, 422)
 )
-def cancel_execution(execution_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ExecutionPublic:
-    return ExecutionPublic.model_validate(
-        execution_service.cancel(session=session, execution_id=execution_id, user_id=user.id)
-    )
+def cancel_execution(execution: OwnedExecution, session: SessionDep) -> ExecutionPublic:
+    return ExecutionPublic.model_validate(execution_service.cancel(session=session, execution=execution))
 
 
 @router.post(
@@ -61,13 +58,12 @@ def cancel_execution(execution_id: uuid.UUID, user: CurrentUser, session: Sessio
     responses=error_responses(401, 404, 409, 422, 503),
 )
 def retry_execution(
-    execution_id: uuid.UUID,
-    user: CurrentUser,
+    execution: OwnedExecution,
     session: SessionDep,
     latest: Annotated[
         bool, Query(description="run the workflow's latest version instead of the failed one's")
     ] = False,
 ) -> ExecutionPublic:
     return ExecutionPublic.model_validate(
-        execution_service.retry(session=session, execution_id=execution_id, user_id=user.id, latest=latest)
+        execution_service.retry(session=session, execution=execution, latest=latest)
     )

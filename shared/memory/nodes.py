@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from shared.engine.context import RunContext
-from shared.engine.nodes import executor
+from shared.engine.registry import executor
 from shared.memory import service as memory_service
 from shared.memory.schemas import MemoryCreate
 from shared.workflows.models import AgentWorkflow

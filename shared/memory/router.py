@@ -7,7 +7,6 @@ from fastapi import APIRouter, Body, Query, status
 
 from shared.api.pagination import Page, PageDep
 from shared.api.responses import JSON_BODY, error_responses
-from shared.auth.dependencies import CurrentUser
 from shared.db import SessionDep
 from shared.memory import service as memory_service
 from shared.memory.schemas import (
@@ -18,6 +17,7 @@ from shared.memory.schemas import (
     MemoryPublic,
     MemorySearchResults,
 )
+from shared.workflows.dependencies import MyWorkflow
 
 router = APIRouter(prefix="/workflows/{workflow_id}/memories", tags=["memories"])
 
@@ -29,36 +29,29 @@ router = APIRouter(prefix="/workflows/{workflow_id}/memories", tags=["memories"]
     responses=error_responses(401, 404, *JSON_BODY),
 )
 def add_memories(
-    workflow_id: uuid.UUID,
     body: Annotated[MemoryCreate | MemoryBatch, Body(description="one memory, or {items: [...]}")],
-    user: CurrentUser,
+    workflow: MyWorkflow,
     session: SessionDep,
 ) -> MemoriesCreated:
-    workflow = memory_service.owned_workflow(session=session, workflow_id=workflow_id, user=user)
     items = body.items if isinstance(body, MemoryBatch) else [body]
     ids = memory_service.add_memories(session=session, workflow=workflow, items=items)
     return MemoriesCreated(ids=ids, count=len(ids))
 
 
 @router.get("", response_model=Page[MemoryPublic], responses=error_responses(401, 404, 422))
-def list_memories(
-    workflow_id: uuid.UUID, user: CurrentUser, session: SessionDep, page: PageDep
-) -> Page[MemoryPublic]:
-    workflow = memory_service.owned_workflow(session=session, workflow_id=workflow_id, user=user)
+def list_memories(workflow: MyWorkflow, session: SessionDep, page: PageDep) -> Page[MemoryPublic]:
     items, total = memory_service.list_memories(session=session, workflow=workflow, page=page)
     return Page.of([MemoryPublic.model_validate(item) for item in items], total, page)
 
 
 @router.get("/search", response_model=MemorySearchResults, responses=error_responses(401, 404, 422))
 def search_memories(
-    workflow_id: uuid.UUID,
-    user: CurrentUser,
+    workflow: MyWorkflow,
     session: SessionDep,
     q: Annotated[str, Query(min_length=1, max_length=2000)],
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     content_type: ContentType | None = None,
 ) -> MemorySearchResults:
-    workflow = memory_service.owned_workflow(session=session, workflow_id=workflow_id, user=user)
     hits = memory_service.search(
         session=session, workflow_id=workflow.id, query=q, k=k, content_type=content_type
     )
@@ -68,8 +61,5 @@ def search_memories(
 @router.delete(
     "/{memory_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 422)
 )
-def delete_memory(
-    workflow_id: uuid.UUID, memory_id: uuid.UUID, user: CurrentUser, session: SessionDep
-) -> None:
-    workflow = memory_service.owned_workflow(session=session, workflow_id=workflow_id, user=user)
+def delete_memory(memory_id: uuid.UUID, workflow: MyWorkflow, session: SessionDep) -> None:
     memory_service.delete_memory(session=session, workflow=workflow, memory_id=memory_id)

@@ -14,18 +14,7 @@ from shared.embedding.service import embedding_service
 from shared.errors import NotFoundError
 from shared.memory.models import AgentMemory
 from shared.memory.schemas import MemoryCreate, MemorySearchHit
-from shared.users.models import User
 from shared.workflows.models import AgentWorkflow
-
-
-def owned_workflow(*, session: Session, workflow_id: uuid.UUID, user: User) -> AgentWorkflow:
-    """Memories are private to the workflow's owner: anyone else gets a 404, public workflow or not."""
-    workflow = session.scalar(
-        select(AgentWorkflow).where(AgentWorkflow.id == workflow_id, AgentWorkflow.user_id == user.id)
-    )
-    if workflow is None:
-        raise NotFoundError("Workflow not found")
-    return workflow
 
 
 def chunks(content: str, size: int | None = None, overlap: int | None = None) -> list[str]:

@@ -1,6 +1,5 @@
 """One EventBridge Scheduler schedule `wf-<id>` per scheduled workflow, targeting the executions queue."""
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -10,12 +9,10 @@ from aws_lambda_powertools import Logger
 from shared import aws
 from shared.config import settings
 from shared.errors import ServiceUnavailableError
+from shared.queue import messages
 from shared.scheduling.cron import CronExpression, parse_cron
 
 logger = Logger(child=True)
-
-# Filled in by EventBridge Scheduler at each fire with the intended (not the actual) time.
-SCHEDULED_TIME_PLACEHOLDER = "<aws.scheduler.scheduled-time>"
 
 
 def schedule_name(workflow_id: uuid.UUID) -> str:
@@ -27,13 +24,7 @@ def schedule_request(workflow_id: uuid.UUID, cron: CronExpression, timezone: str
     target: dict[str, Any] = {
         "Arn": settings.EXECUTIONS_QUEUE_ARN,
         "RoleArn": settings.SCHEDULER_ROLE_ARN,
-        "Input": json.dumps(
-            {
-                "type": "workflow.scheduled",
-                "workflow_id": str(workflow_id),
-                "scheduled_at": SCHEDULED_TIME_PLACEHOLDER,
-            }
-        ),
+        "Input": messages.scheduled_fire_template(workflow_id),
         "RetryPolicy": {
             "MaximumRetryAttempts": settings.SCHEDULE_MAX_RETRY_ATTEMPTS,
             "MaximumEventAgeInSeconds": settings.SCHEDULE_MAX_EVENT_AGE_SECONDS,

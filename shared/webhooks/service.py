@@ -5,6 +5,7 @@ import hmac
 import json
 import re
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -99,3 +100,9 @@ def receive(
         session.execute(delete(WebhookDelivery).where(WebhookDelivery.signature_hash == signature_hash))
         session.commit()
         raise
+
+
+def purge_spent_signatures(session: Session) -> int:
+    """Signatures past the replay window can no longer be presented; the caller commits."""
+    cutoff = get_utc_now() - timedelta(seconds=2 * settings.WEBHOOK_TOLERANCE_SECONDS)
+    return session.execute(delete(WebhookDelivery).where(WebhookDelivery.received_at < cutoff)).rowcount

@@ -68,6 +68,11 @@ class AgentWorkflow(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     )
     forked_from: Mapped["AgentWorkflow | None"] = relationship(remote_side="AgentWorkflow.id")
 
+    @property
+    def active_schedule(self) -> bool:
+        """Scheduled and enabled: EventBridge Scheduler holds its schedule and its fires run."""
+        return self.trigger_type == "schedule" and bool(self.trigger_config.get("enabled", True))
+
 
 class WorkflowStar(Base):
     """One user's star on one workflow; its rows are the truth behind `star_count`."""

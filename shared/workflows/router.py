@@ -8,6 +8,7 @@ from shared.api.pagination import Page, PageDep
 from shared.api.responses import JSON_BODY, error_responses
 from shared.auth.dependencies import CurrentPrincipal, CurrentUser, OptionalPrincipal
 from shared.db import SessionDep
+from shared.executions import service as execution_service
 from shared.executions.schemas import ExecutionPublic
 from shared.scheduling import service as scheduling_service
 from shared.users.models import User
@@ -39,8 +40,8 @@ def to_public(
     public = WorkflowPublic.model_validate(workflow)
     if viewer is None or viewer.id != workflow.user_id:
         public.graph_json = redact_graph(workflow.graph_json)
-    config = workflow.trigger_config
-    if workflow.trigger_type == "schedule" and config.get("enabled", True):
+    if workflow.active_schedule:
+        config = workflow.trigger_config
         public.next_fire_times = scheduling_service.next_fire_times(
             config["cron"], config.get("timezone", "UTC")
         )
@@ -164,7 +165,7 @@ def run_workflow(
 ) -> ExecutionPublic:
     # a run started with an API key (no interactive sign-in) is an "api" run
     trigger_type = "manual" if principal.session_family_id is not None else "api"
-    execution = workflow_service.run(
+    execution = execution_service.start_run(
         session=session,
         workflow=workflow,
         user=principal.user,

@@ -15,8 +15,6 @@ from shared.api.pagination import PageParams, paginate
 from shared.catalog.models import Skill
 from shared.config import get_utc_now
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from shared.executions import service as execution_service
-from shared.executions.models import AgentExecution
 from shared.interactions import service as interaction_service
 from shared.scheduling import service as scheduling_service
 from shared.users.models import User
@@ -24,7 +22,7 @@ from shared.workflows.graph import skill_ids, validate_graph
 from shared.workflows.models import AgentWorkflow, WorkflowStar, WorkflowVersion
 from shared.workflows.redaction import redact_graph
 from shared.workflows.schemas import SortOrder, WorkflowCreate, WorkflowUpdate
-from shared.workflows.validation import check_input, check_input_schema, normalize_trigger
+from shared.workflows.validation import check_input_schema, normalize_trigger
 
 # A change to any of these is a new version; names, descriptions and sharing flags are not.
 VERSIONED_FIELDS = (
@@ -101,9 +99,9 @@ def _new_webhook_secret(workflow: AgentWorkflow) -> str:
 
 
 def _sync_schedule(workflow: AgentWorkflow) -> None:
-    """Make the scheduler match the workflow: a schedule iff trigger is schedule and enabled."""
-    config = workflow.trigger_config
-    if workflow.trigger_type == "schedule" and config.get("enabled", True):
+    """Make the scheduler match the workflow: a schedule iff it is actively scheduled."""
+    if workflow.active_schedule:
+        config = workflow.trigger_config
         scheduling_service.put_schedule(workflow.id, config["cron"], config.get("timezone", "UTC"))
     else:
         scheduling_service.delete_schedule(workflow.id)
@@ -186,7 +184,7 @@ def update_workflow(
 
 def delete_workflow(*, session: Session, workflow: AgentWorkflow) -> None:
     """Delete a workflow with its runs, memories and versions, and its schedule."""
-    if workflow.trigger_type == "schedule":
+    if workflow.active_schedule:
         scheduling_service.delete_schedule(workflow.id)
     session.delete(workflow)
     session.commit()
@@ -215,6 +213,17 @@ def get_owned(
         raise PermissionDeniedError("Only the owner can do this; fork the workflow to make it yours")
     if for_update:
         session.refresh(workflow, with_for_update=True)
+    return workflow
+
+
+def get_mine(*, session: Session, workflow_id: uuid.UUID, user: User) -> AgentWorkflow:
+    """One of the caller's own workflows for what only its owner ever sees (memories): anyone else
+    gets a 404, public workflow or not."""
+    workflow = session.scalar(
+        select(AgentWorkflow).where(AgentWorkflow.id == workflow_id, AgentWorkflow.user_id == user.id)
+    )
+    if workflow is None:
+        raise NotFoundError("Workflow not found")
     return workflow
 
 
@@ -260,14 +269,35 @@ def list_versions(
 
 
 def get_version_snapshot(*, session: Session, workflow_id: uuid.UUID, version: int) -> dict[str, Any]:
-    snapshot_row = session.scalar(
-        select(WorkflowVersion.snapshot).where(
-            WorkflowVersion.workflow_id == workflow_id, WorkflowVersion.version == version
+    """A version's snapshot, cached per container: versions never change once written."""
+    key = (workflow_id, version)
+    if key not in _snapshots:
+        snapshot_row = session.scalar(
+            select(WorkflowVersion.snapshot).where(
+                WorkflowVersion.workflow_id == workflow_id, WorkflowVersion.version == version
+            )
         )
+        if snapshot_row is None:
+            raise NotFoundError(f"Version {version} of this workflow does not exist")
+        if len(_snapshots) >= SNAPSHOT_CACHE_SIZE:
+            _snapshots.pop(next(iter(_snapshots)))
+        _snapshots[key] = snapshot_row
+    return _snapshots[key]
+
+
+_snapshots: dict[tuple[uuid.UUID, int], dict[str, Any]] = {}
+SNAPSHOT_CACHE_SIZE = 256
+
+
+def count_run(*, session: Session, workflow_id: uuid.UUID) -> bool:
+    """Count one finished run of the workflow; returns whether its owner wants mail on success."""
+    notify_on_success = session.scalar(
+        update(AgentWorkflow)
+        .where(AgentWorkflow.id == workflow_id)
+        .values(run_count=AgentWorkflow.run_count + 1)
+        .returning(AgentWorkflow.notify_on_success)
     )
-    if snapshot_row is None:
-        raise NotFoundError(f"Version {version} of this workflow does not exist")
-    return snapshot_row
+    return bool(notify_on_success)
 
 
 def fork(*, session: Session, source: AgentWorkflow, user: User) -> AgentWorkflow:
@@ -334,24 +364,6 @@ def set_star(*, session: Session, workflow: AgentWorkflow, user: User, starred: 
     session.commit()
     session.refresh(workflow)
     return workflow.star_count
-
-
-def run(
-    *,
-    session: Session,
-    workflow: AgentWorkflow,
-    user: User,
-    input_data: dict[str, Any],
-    trigger_type: str = "manual",
-) -> AgentExecution:
-    """Start a run of the current version with input checked against the input_schema."""
-    check_input(workflow.input_schema, input_data)
-    interaction_service.record(
-        session=session, user_id=user.id, item_type="workflow", item_id=workflow.id, action="run"
-    )
-    return execution_service.start_execution(
-        session=session, workflow=workflow, user_id=user.id, input_data=input_data, trigger_type=trigger_type
-    )
 
 
 def webhook_secret(workflow: AgentWorkflow) -> str | None:

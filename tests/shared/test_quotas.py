@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from shared.config import settings
+from shared.executions.lifecycle import create_scheduled
 from shared.executions.models import AgentExecution
-from shared.executions.worker import scheduled_execution
 from shared.memory.models import AgentMemory
 from shared.webhooks.service import sign
 from tests.accounts import bearer, signup
@@ -67,10 +67,10 @@ def test_the_quota_is_per_user(client, aws, member, monkeypatch):
 def test_a_scheduled_fire_past_the_quota_is_recorded_failed_and_not_run(db, monkeypatch):
     monkeypatch.setattr(settings, "MAX_RUNS_PER_DAY", 1)
     workflow = make_workflow(db, make_user(db), trigger_type="schedule", trigger_config={"cron": "* * * * *"})
-    first = scheduled_execution(
+    first = create_scheduled(
         session=db, workflow_id=workflow.id, scheduled_at=datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     )
-    second = scheduled_execution(
+    second = create_scheduled(
         session=db, workflow_id=workflow.id, scheduled_at=datetime(2026, 11, 23, 8, 1, tzinfo=UTC)
     )
     assert db.get(AgentExecution, first).status == "pending"

@@ -12,6 +12,7 @@ from infra.local import worker_loop
 from infra.local.scheduler_loop import SchedulerLoop, fire_times_between
 from infra.local.worker_loop import WorkerLoop, to_sqs_event
 from shared.db import session_scope
+from shared.executions import service as execution_service
 from shared.executions.models import AgentExecution
 from shared.scheduling import service as scheduling_service
 from shared.users.models import User
@@ -53,7 +54,7 @@ def test_the_worker_loop_runs_a_queued_execution_and_deletes_its_message(aws):
         workflow, _ = workflow_service.create_workflow(
             session=session, user=user, request=WorkflowCreate(name="Loop", graph_json=greeting_graph())
         )
-        execution = workflow_service.run(
+        execution = execution_service.start_run(
             session=session, workflow=workflow, user=user, input_data={"name": "Loop", "n": 4}
         )
         user_id, execution_id = user.id, execution.id

@@ -9,6 +9,7 @@ import pytest
 from moto import mock_aws
 from moto.ses.models import ses_backends
 
+from shared import aws
 from shared.config import Settings
 from shared.email.service import EmailService, escape_url_param, has_line_break
 from tests.fakes.http_server import Reply, ScriptedServer
@@ -138,11 +139,13 @@ def service_against(server: ScriptedServer, sleeps: list[float], attempts: int =
         _env_file=None,
         MAIL_FROM_EMAIL=SENDER,
         AWS_REGION=REGION,
-        AWS_ENDPOINT_URL=server.url,
         MAIL_SEND_MAX_ATTEMPTS=attempts,
         MAIL_RETRY_BASE_SECONDS=0.5,
     )
-    return EmailService(config, suppressed=lambda session, recipients: set(), sleep=sleeps.append)
+    client = aws.build_client("sesv2", region=REGION, endpoint_url=server.url)
+    return EmailService(
+        config, client=client, suppressed=lambda session, recipients: set(), sleep=sleeps.append
+    )
 
 
 def test_ses_throttling_is_retried_with_growing_jittered_backoff(ses_endpoint, db):

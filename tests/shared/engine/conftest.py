@@ -33,7 +33,7 @@ class Runnable:
         return execution
 
     def run(self, execution: AgentExecution, sleeps: list[float] | None = None) -> AgentExecution:
-        from shared.engine.runner import run_execution
+        from shared.executions.worker import run_execution
 
         run_execution(
             session=self.db,

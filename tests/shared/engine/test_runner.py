@@ -3,9 +3,9 @@
 from sqlalchemy import update
 
 from shared.config import get_utc_now
-from shared.engine import nodes
-from shared.engine.runner import run_execution
+from shared.engine import registry
 from shared.executions.models import AgentExecution
+from shared.executions.worker import run_execution
 from shared.workflows.models import AgentWorkflow
 from tests.fakes.http_server import Reply
 from tests.graphs import edge, graph, greeting_graph, node
@@ -118,7 +118,7 @@ def test_cancel_mid_run_stops_before_the_next_node(runnable, db, monkeypatch):
     monkeypatch.setattr(settings, "CANCEL_CHECK_INTERVAL_SECONDS", 0.0)
     workflow = runnable.workflow(greeting_graph())
     execution = runnable.execution(workflow, {"name": "Ada", "n": 5})
-    real_condition = nodes.EXECUTORS["condition"]
+    real_condition = registry.EXECUTORS["condition"]
 
     def condition_then_owner_cancels(data, ctx, session, timeout):  # type: ignore[no-untyped-def]
         result = real_condition(data, ctx, session, timeout)
@@ -129,7 +129,7 @@ def test_cancel_mid_run_stops_before_the_next_node(runnable, db, monkeypatch):
         )
         return result
 
-    monkeypatch.setitem(nodes.EXECUTORS, "condition", condition_then_owner_cancels)
+    monkeypatch.setitem(registry.EXECUTORS, "condition", condition_then_owner_cancels)
     cancelled = runnable.run(execution)
     assert cancelled.status == "cancelled"
     assert statuses(cancelled) == [("in", "completed"), ("check", "completed")]
@@ -226,9 +226,7 @@ def test_retry_resumes_at_the_failed_node_reusing_earlier_outputs(runnable, loop
     first = runnable.run(runnable.execution(workflow, {"id": 7}))
     assert first.status == "completed" and first.output_data == {}  # the 400 took the false branch
     db.execute(update(AgentExecution).where(AgentExecution.id == first.id).values(status="failed"))
-    retried = execution_service.retry(
-        session=db, execution_id=first.id, user_id=runnable.user.id, latest=False
-    )
+    retried = execution_service.retry(session=db, execution=first, latest=False)
     assert retried.retry_of_id == first.id
     second = runnable.run(retried)
     assert statuses(second)[:3] == [("in", "reused"), ("prepare", "reused"), ("call", "reused")]
@@ -241,9 +239,7 @@ def test_resume_reruns_the_failed_node_and_everything_after_it(runnable, loopbac
     workflow = runnable.workflow(http_graph(f"{loopback.url}/fails-first"))
     first = runnable.run(runnable.execution(workflow, {"id": 3}))
     assert first.status == "failed"
-    retried = execution_service.retry(
-        session=db, execution_id=first.id, user_id=runnable.user.id, latest=False
-    )
+    retried = execution_service.retry(session=db, execution=first, latest=False)
     second = runnable.run(retried)
     assert second.status == "completed"
     assert statuses(second) == [
@@ -309,9 +305,7 @@ def test_a_retry_on_the_latest_version_reruns_nodes_that_changed(runnable, loopb
         [edge("in", "call"), edge("call", "bad")],
     )
     workflow_service.update_workflow(session=db, workflow=workflow, request=WorkflowUpdate(graph_json=fixed))
-    retried = execution_service.retry(
-        session=db, execution_id=first.id, user_id=runnable.user.id, latest=True
-    )
+    retried = execution_service.retry(session=db, execution=first, latest=True)
     second = runnable.run(retried)
     assert statuses(second) == [("in", "reused"), ("call", "completed"), ("bad", "completed")]
     assert second.execution_log[-1]["output"] == {"text": "v2"}

@@ -72,9 +72,7 @@ def test_a_node_whose_record_held_a_secret_runs_again_on_retry(runnable, loopbac
     )
     first = runnable.run(runnable.execution(workflow))
     db.execute(update(AgentExecution).where(AgentExecution.id == first.id).values(status="failed"))
-    retried = runnable.run(
-        execution_service.retry(session=db, execution_id=first.id, user_id=runnable.user.id, latest=False)
-    )
+    retried = runnable.run(execution_service.retry(session=db, execution=first, latest=False))
     statuses = {e["node_id"]: e["status"] for e in retried.execution_log}
     assert statuses["header"] == "completed" and statuses["plain"] == "reused"
     assert [c.headers["X-Auth"] for c in loopback.calls("/flaky")] == ["Bearer key-0123456789"] * 2

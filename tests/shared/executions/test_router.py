@@ -66,7 +66,7 @@ def test_cancelling_a_pending_execution_is_immediate(client, owner, db):
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
     # the worker finds nothing to claim afterwards
-    from shared.engine.runner import claim
+    from shared.executions.lifecycle import claim
 
     assert claim(db, uuid.UUID(execution["id"])) is None
 

@@ -13,9 +13,9 @@ from sqlalchemy import delete, select, update
 
 from shared.config import get_utc_now
 from shared.db import session_scope
-from shared.engine.runner import run_execution
 from shared.executions.maintenance import run_maintenance
 from shared.executions.models import AgentExecution
+from shared.executions.worker import run_execution
 from shared.users.models import User
 from shared.workflows import service as workflow_service
 from shared.workflows.schemas import WorkflowCreate
@@ -65,7 +65,7 @@ def start_worker_process(execution_id: uuid.UUID) -> subprocess.Popen:
     code = (
         "import uuid\n"
         "from shared.db import session_scope\n"
-        "from shared.engine.runner import run_execution\n"
+        "from shared.executions.worker import run_execution\n"
         "with session_scope() as session:\n"
         f"    run_execution(session=session, execution_id=uuid.UUID({str(execution_id)!r}))\n"
     )
@@ -147,7 +147,5 @@ def test_an_owners_retry_of_a_failed_resumption_may_be_resumed_again(db, aws):
     resumption = make_execution(
         db, workflow, status="failed", trigger_metadata={"recovery_of": "an-earlier-run", "source_ip": "x"}
     )
-    retried = execution_service.retry(
-        session=db, execution_id=resumption.id, user_id=workflow.user_id, latest=False
-    )
+    retried = execution_service.retry(session=db, execution=resumption, latest=False)
     assert retried.trigger_metadata == {"source_ip": "x", "retry_of": str(resumption.id)}

@@ -1,0 +1,43 @@
+"""What every benchmark does before it measures: quiet Lambda tooling, a migrated database (the
+embedded one under .local/bench-pg unless DATABASE_URL names another), and, when asked, the catalog seed.
+
+Call `prepare()` before importing anything from `shared`: the settings read the environment once."""
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BENCH_PG_DIR = REPO_ROOT / ".local" / "bench-pg"
+BENCH_DATABASE = "ainav_bench"
+
+
+def prepare(*, seed_catalog: bool = False, **environment: str) -> str:
+    """Set up the environment (plus `environment`, which wins over the defaults but not over what the
+    caller exported), start and migrate the database, and return its URL."""
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    defaults = {
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "ainav-bench",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        **environment,
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    if not os.environ.get("DATABASE_URL"):
+        from infra.local.postgres import start_embedded_postgres
+
+        os.environ["DATABASE_URL"] = start_embedded_postgres(BENCH_PG_DIR, database=BENCH_DATABASE)
+    warnings.filterwarnings("ignore")
+    from shared.migrations.runner import upgrade_head
+
+    upgrade_head()
+    if seed_catalog:
+        from infra.seed.loader import load_catalog
+        from shared.db import session_scope
+
+        with session_scope() as session:
+            load_catalog(session)
+    return os.environ["DATABASE_URL"]

@@ -1,0 +1,288 @@
+"""An execution's lifecycle, the one place that writes its status: create (pending, or as scheduled
+fires), queue, claim (pending → running), finish with the engine's outcome, fail with a reason, cancel,
+resume after a failure, and notify the owner.
+
+pending → running → completed | failed | cancelled. Light on purpose: the API functions that start
+runs import it; the engine is the worker's (shared.executions.worker)."""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from shared import quotas
+from shared.catalog import usage as catalog_usage
+from shared.config import get_utc_now, settings
+from shared.errors import RateLimitedError, ServiceUnavailableError
+from shared.executions import notifications
+from shared.executions.models import FINISHED_STATUSES, AgentExecution, ExecutionStatus
+from shared.queue import service as queue_service
+from shared.workflows import service as workflow_service
+from shared.workflows.models import AgentWorkflow
+
+if TYPE_CHECKING:
+    from shared.engine.runner import Outcome
+
+logger = Logger(child=True)
+
+MAX_ERROR_LENGTH = 1000
+CANCELLED_BY_OWNER = "Cancelled by the owner"
+NOT_QUEUED = "The run could not be queued; nothing was executed."
+WORKER_LOST = (
+    "The run stopped making progress (worker lost); it is resumed once automatically at the node it "
+    "stopped in, and can be retried."
+)
+
+
+# --- creating -----------------------------------------------------------------------------------
+
+
+def pending_fields(
+    *,
+    workflow_id: uuid.UUID,
+    user_id: uuid.UUID,
+    workflow_version: int,
+    input_data: dict[str, Any],
+    trigger_type: str,
+    trigger_metadata: dict[str, Any] | None = None,
+    retry_of_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """The columns of a pending execution, pinned to a version of its workflow."""
+    return {
+        "workflow_id": workflow_id,
+        "user_id": user_id,
+        "workflow_version": workflow_version,
+        "status": ExecutionStatus.PENDING,
+        "input_data": input_data,
+        "trigger_type": trigger_type,
+        "trigger_metadata": trigger_metadata or {},
+        "retry_of_id": retry_of_id,
+    }
+
+
+def failed_fields(reason: str) -> dict[str, Any]:
+    return {
+        "status": ExecutionStatus.FAILED,
+        "error_message": reason[:MAX_ERROR_LENGTH],
+        "finished_at": get_utc_now(),
+    }
+
+
+def new_execution(**fields: Any) -> AgentExecution:
+    """A pending execution (the fields of `pending_fields`)."""
+    return AgentExecution(**pending_fields(**fields))
+
+
+def queue(session: Session, execution: AgentExecution) -> AgentExecution:
+    """Commit a new pending execution and send its `execution.run` message.
+
+    Past the owner's daily run quota it is a 429 and nothing is created. If the queue refuses the
+    message, the row is failed (never left pending forever) and the caller gets a 503 to retry."""
+    exceeded = quotas.daily_runs_exceeded(session, execution.user_id)
+    if exceeded is not None:
+        raise exceeded
+    session.add(execution)
+    session.commit()
+    try:
+        queue_service.enqueue_execution(execution.id)
+    except queue_service.QueueUnavailableError as exc:
+        fail(execution, NOT_QUEUED)
+        session.commit()
+        logger.error("execution not queued", extra={"execution_id": str(execution.id)})
+        raise ServiceUnavailableError("The run could not be queued; try again shortly") from exc
+    return execution
+
+
+def create_scheduled(*, session: Session, workflow_id: uuid.UUID, scheduled_at: datetime) -> uuid.UUID | None:
+    """The execution of one scheduled fire, created once per (workflow, scheduled_at); None when the
+    workflow is gone or no longer scheduled. Past the owner's daily quota the fire is recorded as
+    failed, so the owner sees why it did not run."""
+    workflow = session.get(AgentWorkflow, workflow_id)
+    if workflow is None or not workflow.active_schedule:
+        logger.info(
+            "scheduled fire ignored: the workflow is gone or no longer scheduled",
+            extra={"workflow_id": str(workflow_id)},
+        )
+        return None
+    values = pending_fields(
+        workflow_id=workflow.id,
+        user_id=workflow.user_id,
+        workflow_version=workflow.version,
+        input_data=workflow.trigger_config.get("input", {}),
+        trigger_type="schedule",
+        trigger_metadata={"scheduled_at": scheduled_at.isoformat()},
+    )
+    exceeded = quotas.daily_runs_exceeded(session, workflow.user_id)
+    if exceeded is not None:
+        values.update(failed_fields(f"Not run: {exceeded.message}"))
+    now = get_utc_now()
+    inserted = session.execute(
+        pg_insert(AgentExecution)
+        .values(
+            **values,
+            id=uuid.uuid4(),
+            scheduled_at=scheduled_at,
+            execution_log=[],
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["workflow_id", "scheduled_at"])
+        .returning(AgentExecution.id)
+    ).scalar()
+    session.commit()
+    if inserted is not None:
+        return inserted
+    # a duplicate delivery: the existing row decides (claiming makes a second run a no-op)
+    return session.scalar(
+        select(AgentExecution.id).where(
+            AgentExecution.workflow_id == workflow_id, AgentExecution.scheduled_at == scheduled_at
+        )
+    )
+
+
+def resumption(previous: AgentExecution, version: int, **metadata: str) -> AgentExecution:
+    """A pending execution that reuses `previous`'s successful nodes and resumes at its failure."""
+    return new_execution(
+        workflow_id=previous.workflow_id,
+        user_id=previous.user_id,
+        workflow_version=version,
+        input_data=previous.input_data,
+        trigger_type=previous.trigger_type,
+        # a retry by the owner starts afresh: it may be resumed once again if its worker dies
+        trigger_metadata={
+            **{key: value for key, value in previous.trigger_metadata.items() if key != "recovery_of"},
+            **metadata,
+        },
+        retry_of_id=previous.id,
+    )
+
+
+# --- running ------------------------------------------------------------------------------------
+
+
+def claim(session: Session, execution_id: uuid.UUID) -> AgentExecution | None:
+    """pending → running in one conditional UPDATE: a duplicate delivery finds nothing to claim."""
+    claimed = session.scalars(
+        update(AgentExecution)
+        .where(AgentExecution.id == execution_id, AgentExecution.status == ExecutionStatus.PENDING)
+        .values(status=ExecutionStatus.RUNNING, started_at=get_utc_now())
+        .returning(AgentExecution),
+        execution_options={"populate_existing": True},
+    ).first()
+    session.commit()
+    return claimed
+
+
+def save_progress(session: Session, execution: AgentExecution, log: list[dict[str, Any]]) -> None:
+    """Commit the log so far: a resumption after a worker's death reuses what it holds."""
+    execution.execution_log = list(log)
+    session.commit()
+
+
+def cancel_requested(session: Session, execution_id: uuid.UUID) -> bool:
+    return (
+        session.scalar(select(AgentExecution.cancel_requested_at).where(AgentExecution.id == execution_id))
+        is not None
+    )
+
+
+def finish(session: Session, execution: AgentExecution, outcome: "Outcome") -> None:
+    """Record the engine's outcome, count the run (skill statistics, the workflow's run count), and
+    mail the owner what the outcome calls for."""
+    _end(execution, ExecutionStatus(outcome.status), outcome.error)
+    execution.execution_log = list(outcome.log)
+    execution.token_usage = outcome.token_usage
+    execution.total_api_calls = outcome.api_calls
+    if outcome.output is not None:
+        execution.output_data = outcome.output
+    catalog_usage.record_skill_calls(session, outcome.skill_calls)
+    _count_and_notify(session, execution)
+
+
+def crashed(session: Session, execution_id: uuid.UUID, error: BaseException) -> AgentExecution:
+    """A run the engine could not finish (a bug, a lost database) is failed, never left running."""
+    session.rollback()
+    execution = session.get(AgentExecution, execution_id)
+    assert execution is not None
+    fail(execution, f"internal error: {type(error).__name__}")
+    _count_and_notify(session, execution)
+    return execution
+
+
+def _count_and_notify(session: Session, execution: AgentExecution) -> None:
+    notify_on_success = workflow_service.count_run(session=session, workflow_id=execution.workflow_id)
+    session.commit()
+    if execution.status == ExecutionStatus.FAILED or (
+        execution.status == ExecutionStatus.COMPLETED and notify_on_success
+    ):
+        notifications.notify_owner(session=session, execution=execution)
+
+
+# --- ending otherwise ----------------------------------------------------------------------------
+
+
+def _end(execution: AgentExecution, status: ExecutionStatus, error: str | None) -> None:
+    now = get_utc_now()
+    execution.status = status
+    execution.error_message = error[:MAX_ERROR_LENGTH] if error else None
+    execution.finished_at = now
+    if execution.started_at is not None:
+        execution.duration_ms = int((now - execution.started_at).total_seconds() * 1000)
+
+
+def fail(execution: AgentExecution, reason: str) -> None:
+    """The execution failed for `reason` (the caller commits)."""
+    _end(execution, ExecutionStatus.FAILED, reason)
+
+
+def cancel(execution: AgentExecution) -> None:
+    """Pending: cancelled at once. Running: asked to stop before its next node (the caller commits)."""
+    now = get_utc_now()
+    if execution.status == ExecutionStatus.PENDING:
+        _end(execution, ExecutionStatus.CANCELLED, CANCELLED_BY_OWNER)
+    execution.cancel_requested_at = execution.cancel_requested_at or now
+
+
+def give_up(session: Session, execution_id: uuid.UUID, reason: str) -> None:
+    """Its message is going to the dead-letter queue: the execution must not stay pending or running."""
+    execution = session.get(AgentExecution, execution_id)
+    if execution is not None and execution.status not in FINISHED_STATUSES:
+        fail(execution, reason)
+    session.commit()
+    logger.error("execution failed: message sent to the DLQ", extra={"execution_id": str(execution_id)})
+
+
+def fail_stuck_running(session: Session) -> list[AgentExecution]:
+    """Running past the execution timeout (plus grace) means the worker died: fail with the reason."""
+    cutoff = get_utc_now() - timedelta(
+        seconds=settings.EXECUTION_TIMEOUT_SECONDS + settings.STUCK_RUNNING_GRACE_SECONDS
+    )
+    failed = session.scalars(
+        update(AgentExecution)
+        .where(AgentExecution.status == ExecutionStatus.RUNNING, AgentExecution.started_at < cutoff)
+        .values(**failed_fields(WORKER_LOST))
+        .returning(AgentExecution),
+        execution_options={"populate_existing": True},
+    ).all()
+    session.commit()
+    return list(failed)
+
+
+def resume_after_worker_loss(*, session: Session, lost: AgentExecution) -> AgentExecution | None:
+    """Maintenance's recovery of a run whose worker died (timeout, crash, out of memory): one automatic
+    resumption at the node it died in. A run that was itself such a resumption stays failed, so a node
+    that kills its worker every time cannot loop; so does one the quota or the queue refuses."""
+    if lost.trigger_metadata.get("recovery_of") or session.get(AgentWorkflow, lost.workflow_id) is None:
+        return None
+    try:
+        return queue(
+            session, resumption(lost, lost.workflow_version, recovery_of=str(lost.id), retry_of=str(lost.id))
+        )
+    except (RateLimitedError, ServiceUnavailableError) as exc:
+        session.rollback()
+        logger.warning("lost run not resumed", extra={"execution_id": str(lost.id), "reason": exc.message})
+        return None

@@ -1,0 +1,67 @@
+"""The queue contract (architecture §4): every message type our queues carry, built and parsed here.
+
+A message is JSON with a `type` that picks its model (a discriminated union). New message types of
+later domains are added to `QueueMessage`, and nowhere else."""
+
+import json
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+# Filled in by EventBridge Scheduler at each fire with the intended (not the actual) time.
+SCHEDULED_TIME_PLACEHOLDER = "<aws.scheduler.scheduled-time>"
+
+
+class MalformedMessage(ValueError):
+    """A body that is not one of the message types; retrying cannot help, the DLQ keeps it."""
+
+
+class ExecutionRun(BaseModel):
+    """Run a pending execution; the API or a webhook created its row first."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["execution.run"] = "execution.run"
+    execution_id: uuid.UUID
+
+
+class WorkflowScheduled(BaseModel):
+    """A schedule fired (sent by EventBridge Scheduler); the worker creates the execution, once per
+    (workflow, scheduled_at)."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["workflow.scheduled"] = "workflow.scheduled"
+    workflow_id: uuid.UUID
+    scheduled_at: AwareDatetime
+
+
+QueueMessage = Annotated[ExecutionRun | WorkflowScheduled, Field(discriminator="type")]
+_queue_message: TypeAdapter[ExecutionRun | WorkflowScheduled] = TypeAdapter(QueueMessage)
+
+
+def parse(body: str) -> ExecutionRun | WorkflowScheduled:
+    """The message of an SQS body; MalformedMessage names what is wrong (never the body)."""
+    try:
+        return _queue_message.validate_json(body)
+    except ValidationError as exc:
+        where = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise MalformedMessage(f"not a queue message ({where})") from None
+
+
+def body_of(message: ExecutionRun | WorkflowScheduled) -> str:
+    return message.model_dump_json()
+
+
+def scheduled_fire_template(workflow_id: uuid.UUID) -> str:
+    """The body EventBridge Scheduler sends at each fire of a workflow's schedule: a WorkflowScheduled
+    whose `scheduled_at` the scheduler fills in."""
+    return json.dumps(
+        {
+            "type": "workflow.scheduled",
+            "workflow_id": str(workflow_id),
+            "scheduled_at": SCHEDULED_TIME_PLACEHOLDER,
+        }
+    )
