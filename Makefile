@@ -60,6 +60,7 @@ fmt: $(STAMP)
 # Apply migrations to DATABASE_URL (the embedded default applies them itself on start).
 migrate: $(STAMP)
 	$(BIN)/python -m shared.migrations upgrade
+docs:: ; $(BIN)/python -m infra.docs.settings --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(MODEL_DIR) layers/*/build dist

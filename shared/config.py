@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -80,156 +80,284 @@ class SecretsManagerSource(PydanticBaseSettingsSource):
 
 
 class Settings(BaseSettings):
+    """Every setting is an environment variable (or a line of `.env`); `docs/settings.md` is generated
+    from the descriptions below and the section comments (`python -m infra.docs.settings --write`)."""
+
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     # --- runtime -------------------------------------------------------------------------------
-    ENVIRONMENT: Literal["development", "test", "staging", "production"] = "development"
-    DEBUG: bool = False
-    LOG_LEVEL: str = "INFO"
+    ENVIRONMENT: Literal["development", "test", "staging", "production"] = Field(
+        "development", description="`development`, `test`, `staging` or `production`"
+    )
+    DEBUG: bool = Field(False, description="SQL echo; refused in production")
+    LOG_LEVEL: str = Field(
+        "INFO",
+        description="log level; Powertools' Logger reads `LOG_LEVEL` from the environment itself "
+        "(`POWERTOOLS_LOG_LEVEL` wins)",
+    )
 
     # --- database ------------------------------------------------------------------------------
-    # Any SQLAlchemy or libpq URL; it is normalised to the pg8000 driver (see shared.db).
-    DATABASE_URL: str = "postgresql+pg8000://postgres@127.0.0.1:5432/ainav"
-    # One connection per Lambda container; the embedded default raises it for uvicorn's threads.
-    DB_POOL_SIZE: int = 1
-    DB_MAX_OVERFLOW: int = 0
-    DB_POOL_TIMEOUT_SECONDS: float = 10.0
-    DB_CONNECT_TIMEOUT_SECONDS: int = 5
+    DATABASE_URL: str = Field(
+        "postgresql+pg8000://postgres@127.0.0.1:5432/ainav",
+        description="any PostgreSQL URL (libpq style, other drivers and `?host=/socket/dir` are converted "
+        "to pg8000, see `shared/database_url.py`); `make dev` sets it to the embedded server unless you "
+        "set it",
+    )
+    DB_POOL_SIZE: int = Field(
+        1,
+        description="one connection per Lambda container, and in the tests; `make dev` (one process "
+        "serving every function, uvicorn's threads) uses 5 unless it is set",
+    )
+    DB_MAX_OVERFLOW: int = Field(
+        0, description="connections beyond the pool; `make dev` uses 10 unless it is set"
+    )
+    DB_POOL_TIMEOUT_SECONDS: float = Field(10.0, description="wait for a pooled connection")
+    DB_CONNECT_TIMEOUT_SECONDS: int = Field(5, description="TCP connect timeout")
 
     # --- HTTP API ------------------------------------------------------------------------------
-    FRONTEND_URL: str = "http://localhost:3000"
-    CORS_ORIGINS: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
-    DEFAULT_PAGE_SIZE: int = 20
-    MAX_PAGE_SIZE: int = 100
-    # Any request body above this is a 413 before a route reads it (Lambda's own payload cap is 6 MB).
-    MAX_REQUEST_BODY_BYTES: int = 3_000_000
-    # Operation-log rows older than this are purged by maintenance.
-    AUDIT_LOG_RETENTION_DAYS: int = 365
+    FRONTEND_URL: str = Field("http://localhost:3000", description="base of the links in mails")
+    CORS_ORIGINS: Annotated[list[str], NoDecode] = Field(
+        ["http://localhost:3000"], description="allowed origins, comma-separated or a JSON list"
+    )
+    DEFAULT_PAGE_SIZE: int = Field(20, description="`page_size` of a list when the caller names none")
+    MAX_PAGE_SIZE: int = Field(100, description="the largest `page_size` a list accepts")
+    MAX_REQUEST_BODY_BYTES: int = Field(
+        3_000_000,
+        description="any request body above it is 413 before a route reads it (Lambda's own payload cap "
+        "is 6 MB)",
+    )
+    AUDIT_LOG_RETENTION_DAYS: int = Field(
+        365, description="operation-log rows older than this are purged by maintenance"
+    )
 
     # --- abuse quotas per user (OWASP API4); a 429 names the limit -------------------------------
-    MAX_RUNS_PER_DAY: int = 1000  # every trigger counts: manual, API, webhook, schedule
-    MAX_MEMORIES_PER_WORKFLOW: int = 10_000
-    MAX_WEBHOOK_CALLS_PER_MINUTE: int = 60  # per workflow owner, over all their webhooks
+    MAX_RUNS_PER_DAY: int = Field(
+        1000,
+        description="runs per user over a sliding 24 h, every trigger counted: manual, API, webhook, "
+        "schedule (429 with `Retry-After`; a scheduled fire past it is recorded as failed)",
+    )
+    MAX_MEMORIES_PER_WORKFLOW: int = Field(
+        10_000, description="stored memories per workflow (429; delete some first)"
+    )
+    MAX_WEBHOOK_CALLS_PER_MINUTE: int = Field(
+        60,
+        description="accepted webhook calls per workflow owner and minute, over all their webhooks "
+        "(429 with `Retry-After`)",
+    )
 
     # --- tokens --------------------------------------------------------------------------------
-    SECRET_KEY: str = "change-me-in-production"  # refused in production
-    ALGORITHM: str = "HS256"
-    ACCESS_TOKEN_EXPIRE_MINUTES: int = 60
-    REFRESH_TOKEN_EXPIRE_DAYS: int = 7
+    SECRET_KEY: str = Field(
+        "change-me-in-production",
+        description="JWT signing key; in production at least 32 characters and not a placeholder, or the "
+        "app refuses to start and says what to set",
+    )
+    ALGORITHM: str = Field("HS256", description="JWT algorithm")
+    ACCESS_TOKEN_EXPIRE_MINUTES: int = Field(60, description="lifetime of an access token")
+    REFRESH_TOKEN_EXPIRE_DAYS: int = Field(7, description="lifetime of a refresh token")
 
     # --- accounts ------------------------------------------------------------------------------
-    # argon2id cost (the argon2-cffi defaults); hashes made with other costs are upgraded on login
-    PASSWORD_HASH_TIME_COST: int = 3
-    PASSWORD_HASH_MEMORY_KIB: int = 65536
-    # Magic links to unknown addresses create an account only when this is on.
-    AUTH_OPEN_SIGNUP: bool = False
-    PASSWORD_RESET_EXPIRE_MINUTES: int = 60
-    MAGIC_LINK_EXPIRE_MINUTES: int = 15
-    EMAIL_VERIFY_EXPIRE_HOURS: int = 48
-    OAUTH_STATE_EXPIRE_MINUTES: int = 10
-    # Brute-force limits, counted in PostgreSQL over a sliding window.
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: int = 5
-    LOGIN_MAX_FAILURES_PER_IP: int = 20
-    LOGIN_FAILURE_WINDOW_MINUTES: int = 15
-    # forgot-password and magic-link answer no sooner than this, known address or not
-    AUTH_MIN_RESPONSE_MS: int = 400
-    # how stale `api_keys.last_used_at` may get before a request writes it again
-    API_KEY_LAST_USED_RESOLUTION_SECONDS: int = 60
-    MAX_API_KEYS_PER_USER: int = 20
-    MAX_SECRETS_PER_USER: int = 50
+    PASSWORD_HASH_TIME_COST: int = Field(
+        3,
+        description="argon2id time cost (the argon2-cffi default); hashes of other costs are upgraded "
+        "at the next login",
+    )
+    PASSWORD_HASH_MEMORY_KIB: int = Field(
+        65536, description="argon2id memory cost (the argon2-cffi default), upgraded the same way"
+    )
+    AUTH_OPEN_SIGNUP: bool = Field(
+        False, description="a magic link to an unknown address creates an account only when this is on"
+    )
+    PASSWORD_RESET_EXPIRE_MINUTES: int = Field(60, description="lifetime of a password reset link")
+    MAGIC_LINK_EXPIRE_MINUTES: int = Field(15, description="lifetime of a magic link")
+    EMAIL_VERIFY_EXPIRE_HOURS: int = Field(48, description="lifetime of the address verification link")
+    OAUTH_STATE_EXPIRE_MINUTES: int = Field(10, description="lifetime of an OAuth state")
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: int = Field(
+        5,
+        description="failed sign-ins of an account within the window before 429 with `Retry-After` "
+        "(counted in PostgreSQL)",
+    )
+    LOGIN_MAX_FAILURES_PER_IP: int = Field(
+        20, description="failed sign-ins from an IP within the window before 429 with `Retry-After`"
+    )
+    LOGIN_FAILURE_WINDOW_MINUTES: int = Field(15, description="the sliding window of the brute-force limits")
+    AUTH_MIN_RESPONSE_MS: int = Field(
+        400,
+        description="the minimum duration of forgot-password and magic-link answers, known address or not",
+    )
+    API_KEY_LAST_USED_RESOLUTION_SECONDS: int = Field(
+        60, description="how stale `api_keys.last_used_at` may get before a request rewrites it"
+    )
+    MAX_API_KEYS_PER_USER: int = Field(20, description="active API keys per user")
+    MAX_SECRETS_PER_USER: int = Field(50, description="secrets per user (`/v1/users/me/secrets`)")
 
     # --- secrets at rest ---------------------------------------------------------------------------
-    # A Fernet key, see FERNET_KEY_HINT. Outside production a fixed development key is used when unset.
-    FERNET_KEY: str | None = None
+    FERNET_KEY: str | None = Field(
+        None,
+        description="encrypts secrets at rest; unset, a fixed development key is used outside production, "
+        f"and production refuses to start. {FERNET_KEY_HINT}",
+    )
 
     # --- workflows ------------------------------------------------------------------------------
-    MAX_GRAPH_NODES: int = 500
-    MAX_GRAPH_EDGES: int = 2000
-    MAX_GRAPH_BYTES: int = 1_000_000
-    WEBHOOK_TOLERANCE_SECONDS: int = 300
-    MAX_WEBHOOK_BODY_BYTES: int = 262_144
-    SCHEDULE_PREVIEW_COUNT: int = 5
+    MAX_GRAPH_NODES: int = Field(500, description="nodes in a graph (413 above it)")
+    MAX_GRAPH_EDGES: int = Field(2000, description="edges in a graph (413 above it)")
+    MAX_GRAPH_BYTES: int = Field(1_000_000, description="size of a graph in bytes (413 above it)")
+    WEBHOOK_TOLERANCE_SECONDS: int = Field(
+        300, description="how far a webhook signature's timestamp may be from now (401 beyond)"
+    )
+    MAX_WEBHOOK_BODY_BYTES: int = Field(262_144, description="webhook body cap (413 above it)")
+    SCHEDULE_PREVIEW_COUNT: int = Field(
+        5, description="how many `next_fire_times` a scheduled workflow shows"
+    )
 
     # --- execution engine --------------------------------------------------------------------------
-    EXECUTION_TIMEOUT_SECONDS: float = 240.0  # below the worker Lambda's 300 s
-    NODE_DEFAULT_TIMEOUT_SECONDS: float = 60.0
-    # How often in-process nodes look for a cancel request (I/O nodes always look first).
-    CANCEL_CHECK_INTERVAL_SECONDS: float = 0.25
-    NODE_MAX_RESPONSE_BYTES: int = 2_000_000
-    HTTP_MAX_REDIRECTS: int = 5
-    # Hosts or CIDRs outbound workflow calls may reach although private/loopback (tests: 127.0.0.1).
-    OUTBOUND_ALLOWED_HOSTS: Annotated[list[str], NoDecode] = []
-    # Credentials for skills, by the `env_var` their auth_config names: {"GITHUB_TOKEN": "ghp_..."}.
-    SKILL_CREDENTIALS: dict[str, str] = {}
-    # A pending execution older than this is re-enqueued by maintenance (its message was lost).
-    PENDING_REQUEUE_AFTER_SECONDS: int = 300
-    # A running execution older than the execution timeout plus this grace is failed by maintenance.
-    STUCK_RUNNING_GRACE_SECONDS: int = 120
-    # Receives after which the queue moves a message to the DLQ (template.yaml maxReceiveCount).
-    QUEUE_MAX_RECEIVES: int = 5
+    EXECUTION_TIMEOUT_SECONDS: float = Field(
+        240.0, description="time limit of a run, below the worker Lambda's 300 s"
+    )
+    NODE_DEFAULT_TIMEOUT_SECONDS: float = Field(
+        60.0, description="time limit of a node without `data.timeout_seconds`"
+    )
+    CANCEL_CHECK_INTERVAL_SECONDS: float = Field(
+        0.25, description="how often in-process nodes look for a cancel request (I/O nodes always look first)"
+    )
+    NODE_MAX_RESPONSE_BYTES: int = Field(
+        2_000_000, description="outbound response cap of http and skill nodes"
+    )
+    HTTP_MAX_REDIRECTS: int = Field(5, description="redirects an outbound call follows, each one checked")
+    OUTBOUND_ALLOWED_HOSTS: Annotated[list[str], NoDecode] = Field(
+        [],
+        description="hosts or CIDRs workflows may reach although private or loopback, comma-separated or "
+        "a JSON list (tests open 127.0.0.1)",
+    )
+    SKILL_CREDENTIALS: dict[str, str] = Field(
+        {},
+        description="JSON object: skill credential values by the `env_var` their `auth_config` names, e.g. "
+        '`{"GITHUB_TOKEN": "ghp_..."}`',
+    )
+    PENDING_REQUEUE_AFTER_SECONDS: int = Field(
+        300,
+        description="a pending execution older than this is enqueued again by maintenance (its message "
+        "was lost)",
+    )
+    STUCK_RUNNING_GRACE_SECONDS: int = Field(
+        120,
+        description="a running execution older than the execution timeout plus this grace is failed (and "
+        "resumed once) by maintenance",
+    )
+    QUEUE_MAX_RECEIVES: int = Field(
+        5,
+        description="deliveries after which the queue dead-letters a message (template.yaml's "
+        "`maxReceiveCount`); the last one fails the execution first",
+    )
 
     # --- embeddings ------------------------------------------------------------------------------
-    # The exported model's folder; unset: /opt/model (the Lambda layer), then layers/embedding/model.
-    EMBEDDING_MODEL_DIR: str | None = None
-    # onnxruntime intra-op threads; 0 picks min(2, CPUs).
-    EMBEDDING_THREADS: int = 0
-    MEMORY_MAX_ITEMS: int = 100
-    MEMORY_MAX_CHARS: int = 8000
-    MEMORY_DOCUMENT_MAX_CHARS: int = 200_000
-    MEMORY_CHUNK_CHARS: int = 1000
-    MEMORY_CHUNK_OVERLAP: int = 200
-    # HNSW search breadth; iterative scans keep filtered searches at k results (see docs/benchmarks.md).
-    MEMORY_SEARCH_EF: int = 200
+    EMBEDDING_MODEL_DIR: str | None = Field(
+        None,
+        description="the exported model's folder; unset: `/opt/model` (the Lambda layer), then "
+        "`layers/embedding/model`",
+    )
+    EMBEDDING_THREADS: int = Field(0, description="onnxruntime intra-op threads; 0 picks min(2, CPUs)")
+    MEMORY_MAX_ITEMS: int = Field(100, description="memories per request")
+    MEMORY_MAX_CHARS: int = Field(8000, description="characters per memory, `document`s excepted")
+    MEMORY_DOCUMENT_MAX_CHARS: int = Field(200_000, description="characters per `document` memory")
+    MEMORY_CHUNK_CHARS: int = Field(1000, description="chunk size of a `document`")
+    MEMORY_CHUNK_OVERLAP: int = Field(200, description="overlap between a document's chunks")
+    MEMORY_SEARCH_EF: int = Field(
+        200,
+        description="HNSW `ef_search` of memory searches; iterative scans keep filtered searches at k "
+        "results (see docs/benchmarks.md)",
+    )
 
     # --- interactions and recommendations --------------------------------------------------------
-    INTERACTION_RATE_LIMIT_PER_MINUTE: int = 60
-    INTERACTION_HALF_LIFE_DAYS: float = 14.0  # a user's interest halves every two weeks
-    TRENDING_WINDOW_DAYS: int = 7
-    TRENDING_HALF_LIFE_HOURS: float = 48.0
-    RECOMMENDATION_SIMILARITY_WEIGHT: float = 0.8  # the rest is popularity
+    INTERACTION_RATE_LIMIT_PER_MINUTE: int = Field(
+        60, description="interactions a user may post per minute (429 with `Retry-After`)"
+    )
+    INTERACTION_HALF_LIFE_DAYS: float = Field(
+        14.0, description="profile decay: a user's interest halves every two weeks"
+    )
+    TRENDING_WINDOW_DAYS: int = Field(7, description="trending window")
+    TRENDING_HALF_LIFE_HOURS: float = Field(48.0, description="trending decay")
+    RECOMMENDATION_SIMILARITY_WEIGHT: float = Field(
+        0.8, description="share of similarity in a recommendation's score; the rest is popularity"
+    )
 
     # --- LLM (OpenAI-compatible chat completions; DeepSeek by default) ---------------------------
-    DEEPSEEK_API_KEY: str | None = None
-    LLM_BASE_URL: str = "https://api.deepseek.com"
-    LLM_DEFAULT_MODEL: str = "deepseek-chat"
+    DEEPSEEK_API_KEY: str | None = Field(
+        None, description="key of the OpenAI-compatible LLM API; without it llm nodes fail saying so"
+    )
+    LLM_BASE_URL: str = Field("https://api.deepseek.com", description="LLM endpoint")
+    LLM_DEFAULT_MODEL: str = Field("deepseek-chat", description="model of llm nodes that name none")
 
     # --- OAuth ---------------------------------------------------------------------------------
-    GITHUB_CLIENT_ID: str | None = None
-    GITHUB_CLIENT_SECRET: str | None = None
-    GITHUB_REDIRECT_URI: str = "http://localhost:8000/v1/auth/oauth/github/callback"
-    GITHUB_AUTHORIZE_URL: str = "https://github.com/login/oauth/authorize"
-    GITHUB_TOKEN_URL: str = "https://github.com/login/oauth/access_token"
-    GITHUB_API_URL: str = "https://api.github.com"
-    WECHAT_APP_ID: str | None = None
-    WECHAT_APP_SECRET: str | None = None
-    WECHAT_REDIRECT_URI: str = "http://localhost:8000/v1/auth/oauth/wechat/callback"
-    WECHAT_AUTHORIZE_URL: str = "https://open.weixin.qq.com/connect/qrconnect"
-    WECHAT_API_URL: str = "https://api.weixin.qq.com"
-    OAUTH_HTTP_TIMEOUT_SECONDS: float = 10.0
+    GITHUB_CLIENT_ID: str | None = Field(None, description="GitHub OAuth app client id")
+    GITHUB_CLIENT_SECRET: str | None = Field(None, description="GitHub OAuth app client secret")
+    GITHUB_REDIRECT_URI: str = Field(
+        "http://localhost:8000/v1/auth/oauth/github/callback", description="GitHub OAuth callback"
+    )
+    GITHUB_AUTHORIZE_URL: str = Field(
+        "https://github.com/login/oauth/authorize",
+        description="provider endpoint (tests point the provider endpoints at a fake provider on loopback)",
+    )
+    GITHUB_TOKEN_URL: str = Field(
+        "https://github.com/login/oauth/access_token", description="provider endpoint"
+    )
+    GITHUB_API_URL: str = Field("https://api.github.com", description="provider endpoint")
+    WECHAT_APP_ID: str | None = Field(None, description="WeChat OAuth app id")
+    WECHAT_APP_SECRET: str | None = Field(None, description="WeChat OAuth app secret")
+    WECHAT_REDIRECT_URI: str = Field(
+        "http://localhost:8000/v1/auth/oauth/wechat/callback", description="WeChat OAuth callback"
+    )
+    WECHAT_AUTHORIZE_URL: str = Field(
+        "https://open.weixin.qq.com/connect/qrconnect", description="provider endpoint"
+    )
+    WECHAT_API_URL: str = Field("https://api.weixin.qq.com", description="provider endpoint")
+    OAUTH_HTTP_TIMEOUT_SECONDS: float = Field(10.0, description="timeout of calls to OAuth providers")
 
     # --- mail (SES v2 replaces the seed's SMTP) --------------------------------------------------
-    MAIL_FROM_EMAIL: str | None = None
-    MAIL_FROM_NAME: str = "AI导航"
-    SES_CONFIGURATION_SET: str | None = None
-    # Throttled sends are retried with exponential backoff and full jitter (base * 2^attempt).
-    MAIL_SEND_MAX_ATTEMPTS: int = 4
-    MAIL_RETRY_BASE_SECONDS: float = 0.5
+    MAIL_FROM_EMAIL: str | None = Field(
+        None,
+        description="sender, an SES verified identity (`noreply@ainav.local` in `make dev`); without it "
+        "no mail is sent (`is_configured()` is false)",
+    )
+    MAIL_FROM_NAME: str = Field("AI导航", description="sender display name")
+    SES_CONFIGURATION_SET: str | None = Field(
+        None,
+        description="SES configuration set named on every send, for bounce and complaint events "
+        "(`ainav-local` in `make dev`)",
+    )
+    MAIL_SEND_MAX_ATTEMPTS: int = Field(
+        4, description="attempts of a throttled send, retried with exponential backoff and full jitter"
+    )
+    MAIL_RETRY_BASE_SECONDS: float = Field(
+        0.5, description="backoff base: retry n waits a random time up to base · 2^(n-1)"
+    )
 
     # --- AWS -----------------------------------------------------------------------------------
-    AWS_REGION: str = "us-east-1"
-    # Set only for emulators (moto in `make dev` and tests); unset in AWS.
-    AWS_ENDPOINT_URL: str | None = None
-    EXECUTIONS_QUEUE_URL: str | None = None
-    # EventBridge Scheduler targets the queue by ARN, with a role it assumes and a dead-letter queue.
-    EXECUTIONS_QUEUE_ARN: str | None = None
-    SCHEDULE_GROUP_NAME: str = "ainav"
-    SCHEDULER_ROLE_ARN: str | None = None
-    SCHEDULER_DLQ_ARN: str | None = None
-    SCHEDULE_MAX_RETRY_ATTEMPTS: int = 3
-    SCHEDULE_MAX_EVENT_AGE_SECONDS: int = 3600
+    AWS_REGION: str = Field("us-east-1", description="region of every AWS client")
+    AWS_ENDPOINT_URL: str | None = Field(
+        None, description="emulator endpoint (moto in `make dev` and the tests); unset in AWS"
+    )
+    EXECUTIONS_QUEUE_URL: str | None = Field(None, description="the SQS executions queue")
+    EXECUTIONS_QUEUE_ARN: str | None = Field(
+        None, description="the executions queue's ARN, the target of EventBridge Scheduler's schedules"
+    )
+    SCHEDULE_GROUP_NAME: str = Field(
+        "ainav", description="EventBridge Scheduler group of the workflows' schedules"
+    )
+    SCHEDULER_ROLE_ARN: str | None = Field(
+        None, description="the role the schedules assume to send to the queue"
+    )
+    SCHEDULER_DLQ_ARN: str | None = Field(None, description="the schedules' dead-letter queue")
+    SCHEDULE_MAX_RETRY_ATTEMPTS: int = Field(3, description="the schedules' retry policy: attempts")
+    SCHEDULE_MAX_EVENT_AGE_SECONDS: int = Field(
+        3600, description="the schedules' retry policy: maximum event age"
+    )
 
     # --- secrets held in AWS Secrets Manager (see SecretsManagerSource) ---------------------------
-    SECRETS_MANAGER_ARNS: str | None = None
+    SECRETS_MANAGER_ARNS: str | None = Field(
+        None,
+        description="comma-separated Secrets Manager ARNs, each a JSON object of settings (e.g. "
+        '`{"SECRET_KEY": ..., "DEEPSEEK_API_KEY": ...}`); their values win over plain environment variables',
+    )
 
     @classmethod
     def settings_customise_sources(
