@@ -10,7 +10,7 @@ TORCH_VERSION := 2.13.0
 MODEL_DIR := layers/embedding/model
 MODEL := $(MODEL_DIR)/manifest.json
 
-.PHONY: dev test lint fmt migrate model layers package venv clean
+.PHONY: dev test lint fmt migrate model layers package venv clean docs
 
 venv: $(STAMP)
 
@@ -60,7 +60,9 @@ fmt: $(STAMP)
 # Apply migrations to DATABASE_URL (the embedded default applies them itself on start).
 migrate: $(STAMP)
 	$(BIN)/python -m shared.migrations upgrade
-docs:: ; $(BIN)/python -m infra.docs.settings --write
+# docs/settings.md from the settings' descriptions (a test fails when it is stale)
+docs: $(STAMP)
+	$(BIN)/python -m infra.docs.settings --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(MODEL_DIR) layers/*/build dist
