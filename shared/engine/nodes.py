@@ -9,10 +9,10 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared import outbound
 from shared.catalog.models import Skill
 from shared.config import settings
 from shared.email import service as email_service_module
-from shared.engine import outbound
 from shared.engine.context import RunContext
 from shared.engine.errors import NodeError, RetryableNodeError
 from shared.engine.registry import executor

@@ -22,6 +22,7 @@ from shared.config import get_utc_now, settings
 from shared.engine.context import RunContext
 from shared.engine.errors import ExecutionCancelled, NodeError, RetryableNodeError
 from shared.engine.registry import EXECUTORS
+from shared.outbound import OutboundError, RetryableOutboundError
 from shared.users.models import User
 from shared.vault.service import RunSecrets
 
@@ -236,8 +237,8 @@ class GraphWalk:
                 if timeout <= 0:
                     raise NodeError(f"the execution timed out after {settings.EXECUTION_TIMEOUT_SECONDS:g}s")
                 logged_input, output = executor(data, self.ctx, self.session, timeout)
-            except NodeError as exc:
-                error, retryable = str(exc), isinstance(exc, RetryableNodeError)
+            except (NodeError, OutboundError) as exc:
+                error, retryable = str(exc), isinstance(exc, (RetryableNodeError, RetryableOutboundError))
             except Exception as exc:  # an executor bug fails the node, never the worker
                 logger.exception("node executor crashed", extra={"node_type": node["type"]})
                 error, retryable = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH], False

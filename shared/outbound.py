@@ -1,8 +1,10 @@
-"""Outbound HTTP from workflows (http and skill nodes), guarded against SSRF.
+"""Outbound HTTP to destinations users choose (http and skill nodes, personal model endpoints, and
+later MCP servers and databases), guarded against SSRF.
 
 Every hop's host is resolved and each address checked: private, loopback, link-local, metadata,
-multicast and reserved addresses are refused unless OUTBOUND_ALLOWED_HOSTS opens them. Redirects are
-followed by hand so each one is checked too. Responses are capped in size."""
+multicast and reserved addresses are refused unless OUTBOUND_ALLOWED_HOSTS opens them; the connection
+goes to the address that was checked. Redirects are followed by hand so each one is checked too.
+Responses are capped in size."""
 
 import ipaddress
 import json
@@ -15,15 +17,22 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from shared.config import settings
-from shared.engine.errors import NodeError, RetryableNodeError
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 ALLOWED_SCHEMES = {"http", "https"}
 METADATA_ADDRESSES = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 
 
-class OutboundRefused(NodeError):
-    """The destination is not a public address (SSRF guard)."""
+class OutboundError(Exception):
+    """The call failed for good; the message names the host, never a credential."""
+
+
+class RetryableOutboundError(OutboundError):
+    """A timeout, a 429 or a 5xx: another attempt may succeed."""
+
+
+class OutboundRefused(OutboundError):
+    """The destination is not a public address (SSRF guard), or not an http(s) URL."""
 
 
 @dataclass
@@ -74,7 +83,7 @@ def check_destination(url: str) -> str:
             host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
         )
     except socket.gaierror as exc:
-        raise NodeError(f"cannot resolve {host!r}") from exc
+        raise OutboundError(f"cannot resolve {host!r}") from exc
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
     for address in addresses:
         if not _is_public(address) and not _allowed_by_setting(host, address):
@@ -123,13 +132,13 @@ def request(
     params: dict[str, str] | None = None,
     timeout: float,
 ) -> OutboundResponse:
-    """One guarded request: 429/5xx/timeouts raise RetryableNodeError, other 4xx are returned."""
+    """One guarded request: 429/5xx/timeouts raise RetryableOutboundError, other 4xx are returned."""
     started = time.monotonic()
     hops: list[str] = []
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
         for _ in range(settings.HTTP_MAX_REDIRECTS + 1):
             if time.monotonic() - started > timeout:
-                raise RetryableNodeError(f"timed out after {timeout:g}s following redirects")
+                raise RetryableOutboundError(f"timed out after {timeout:g}s following redirects")
             address = check_destination(url)
             hops.append(url)
             target_url, host_header, tls = pinned(url, address)
@@ -157,14 +166,18 @@ def request(
                     for chunk in response.iter_bytes():
                         body.extend(chunk)
                         if time.monotonic() - started > timeout:  # a trickling server, not a stalled one
-                            raise RetryableNodeError(
+                            raise RetryableOutboundError(
                                 f"timed out after {timeout:g}s reading {urlsplit(url).hostname}"
                             )
                         if len(body) > settings.NODE_MAX_RESPONSE_BYTES:
-                            raise NodeError(f"response larger than {settings.NODE_MAX_RESPONSE_BYTES} bytes")
+                            raise OutboundError(
+                                f"response larger than {settings.NODE_MAX_RESPONSE_BYTES} bytes"
+                            )
                     elapsed = (time.monotonic() - started) * 1000
                     if response.status_code == 429 or response.status_code >= 500:
-                        raise RetryableNodeError(f"HTTP {response.status_code} from {urlsplit(url).hostname}")
+                        raise RetryableOutboundError(
+                            f"HTTP {response.status_code} from {urlsplit(url).hostname}"
+                        )
                     return OutboundResponse(
                         status=response.status_code,
                         headers=dict(response.headers),
@@ -173,9 +186,11 @@ def request(
                         hops=hops,
                     )
             except httpx.TimeoutException as exc:
-                raise RetryableNodeError(
+                raise RetryableOutboundError(
                     f"timed out after {timeout:g}s calling {urlsplit(url).hostname}"
                 ) from exc
             except httpx.HTTPError as exc:
-                raise RetryableNodeError(f"{type(exc).__name__} calling {urlsplit(url).hostname}") from exc
-    raise NodeError(f"more than {settings.HTTP_MAX_REDIRECTS} redirects")
+                raise RetryableOutboundError(
+                    f"{type(exc).__name__} calling {urlsplit(url).hostname}"
+                ) from exc
+    raise OutboundError(f"more than {settings.HTTP_MAX_REDIRECTS} redirects")

@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from shared.engine import outbound
+from shared import outbound
 from tests.fakes.http_server import Reply
 
 
