@@ -2,9 +2,10 @@
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -77,6 +78,18 @@ class SecretsManagerSource(PydanticBaseSettingsSource):
             known = self.settings_cls.model_fields
             values.update({key: value for key, value in secret.items() if key in known})
         return values
+
+
+class LLMModel(BaseModel):
+    """A model the platform offers, with its price in credits per 1,000 tokens."""
+
+    name: str = Field(min_length=1, max_length=100)
+    prompt_price: Decimal = Field(ge=0, decimal_places=4)
+    completion_price: Decimal = Field(ge=0, decimal_places=4)
+    base_url: str | None = None
+    api_key_env: str | None = None
+    supports_tools: bool = True
+    context_window: int = Field(64_000, ge=1)
 
 
 class Settings(BaseSettings):
@@ -280,12 +293,58 @@ class Settings(BaseSettings):
         0.8, description="share of similarity in a recommendation's score; the rest is popularity"
     )
 
-    # --- LLM (OpenAI-compatible chat completions; DeepSeek by default) ---------------------------
-    DEEPSEEK_API_KEY: str | None = Field(
-        None, description="key of the OpenAI-compatible LLM API; without it llm nodes fail saying so"
+    # --- LLM gateway (OpenAI-compatible chat completions; DeepSeek by default) ---------------------
+    LLM_BASE_URL: str = Field(
+        "https://api.deepseek.com",
+        description="the platform's model endpoint (operator configuration, not SSRF-checked), e.g. "
+        "`http://127.0.0.1:11434/v1` for a local Ollama",
     )
-    LLM_BASE_URL: str = Field("https://api.deepseek.com", description="LLM endpoint")
-    LLM_DEFAULT_MODEL: str = Field("deepseek-chat", description="model of llm nodes that name none")
+    LLM_API_KEY: str | None = Field(
+        None,
+        description="the platform's key for LLM_BASE_URL; without it (and without a model of its own key) "
+        "LLM features answer 503 naming these settings. Any value works for Ollama",
+    )
+    DEEPSEEK_API_KEY: str | None = Field(
+        None, description="still accepted: used as LLM_API_KEY when that is unset"
+    )
+    LLM_DEFAULT_MODEL: str = Field(
+        "deepseek-chat", description="the model of workflows and nodes that name none"
+    )
+    LLM_MODELS: list[LLMModel] = Field(
+        default_factory=lambda: [
+            LLMModel(name="deepseek-chat", prompt_price=Decimal("0.002"), completion_price=Decimal("0.008")),
+            LLMModel(
+                name="deepseek-reasoner",
+                prompt_price=Decimal("0.004"),
+                completion_price=Decimal("0.016"),
+                supports_tools=False,
+            ),
+        ],
+        description="the models offered, a JSON list of `{name, prompt_price, completion_price, base_url?, "
+        "api_key_env?, supports_tools?, context_window?}`; prices are credits per 1,000 tokens; a model "
+        "without base_url uses LLM_BASE_URL and LLM_API_KEY, one with api_key_env reads its key from "
+        "LLM_PROVIDER_KEYS or that environment variable",
+    )
+    LLM_PROVIDER_KEYS: dict[str, str] = Field(
+        default_factory=dict,
+        description="keys of the models' `api_key_env` names, a JSON object (best kept in Secrets Manager)",
+    )
+    LLM_TIMEOUT_SECONDS: float = Field(60.0, description="one model call in all, retries included")
+    LLM_MAX_RETRIES: int = Field(
+        2, description="retries of a call on 429, 5xx, timeouts and lost connections"
+    )
+    LLM_RETRY_BASE_SECONDS: float = Field(
+        0.5,
+        description="backoff base: up to base·2^(n−1) with full jitter, unless the provider sends "
+        "Retry-After",
+    )
+    LLM_DEFAULT_MAX_TOKENS: int = Field(
+        1024,
+        description="completion tokens a call may produce when its caller does not say (it bounds the hold)",
+    )
+    SIGNUP_BONUS_CREDITS: Decimal = Field(
+        Decimal("100"), description="bonus credits of a new account (spent before credits)"
+    )
 
     # --- OAuth ---------------------------------------------------------------------------------
     GITHUB_CLIENT_ID: str | None = Field(None, description="GitHub OAuth app client id")
@@ -393,6 +452,20 @@ class Settings(BaseSettings):
     def refuse_insecure_production(self) -> "Settings":
         self.validate_security_settings()
         return self
+
+    @model_validator(mode="after")
+    def accept_the_former_llm_key_name(self) -> "Settings":
+        if not self.LLM_API_KEY and self.DEEPSEEK_API_KEY:
+            self.LLM_API_KEY = self.DEEPSEEK_API_KEY
+        return self
+
+    @field_validator("LLM_MODELS")
+    @classmethod
+    def model_names_are_unique(cls, models: list[LLMModel]) -> list[LLMModel]:
+        names = [model.name for model in models]
+        if len(names) != len(set(names)):
+            raise ValueError("LLM_MODELS names a model twice")
+        return models
 
     def validate_security_settings(self) -> None:
         """Refuse to run in production with a weak or placeholder SECRET_KEY, or with DEBUG on."""

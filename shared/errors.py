@@ -25,6 +25,12 @@ class AuthenticationError(DomainError):
     status_code = 401
 
 
+class PaymentRequiredError(DomainError):
+    """The balance cannot cover what was asked (a model call, a run of LLM nodes)."""
+
+    status_code = 402
+
+
 class PermissionDeniedError(DomainError):
     status_code = 403
 

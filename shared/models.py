@@ -6,6 +6,7 @@ from shared.catalog.models import Category, Scenario, Skill, Tool, tool_scenario
 from shared.email.models import EmailSuppression
 from shared.executions.models import AgentExecution
 from shared.interactions.models import UserInteraction
+from shared.llm.models import CreditHold, CreditTransaction, ProviderKey, UsageMetric
 from shared.memory.models import AgentMemory
 from shared.orm import Base
 from shared.users.models import User
@@ -19,14 +20,18 @@ __all__ = [
     "ApiKey",
     "Base",
     "Category",
+    "CreditHold",
+    "CreditTransaction",
     "EmailSuppression",
     "LoginLog",
     "OAuthState",
     "OneTimeToken",
     "OperationLog",
+    "ProviderKey",
     "Scenario",
     "Skill",
     "Tool",
+    "UsageMetric",
     "User",
     "UserInteraction",
     "UserSecret",

@@ -11,12 +11,14 @@ import json
 import socket
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from shared.config import settings
+
+if TYPE_CHECKING:
+    import httpx
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 ALLOWED_SCHEMES = {"http", "https"}
@@ -71,6 +73,17 @@ def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
+@lru_cache(maxsize=64)
+def http_client(host: str | None = None) -> "httpx.Client":
+    """An HTTP client kept for the container: a new one costs ~35 ms (it loads the CA bundle) and
+    pools no connections. Pinned requests (to a checked address) get one client per host name, so a
+    TLS connection verified for one name is never reused for another on the same address. Redirects
+    are never followed automatically; timeouts are per request."""
+    import httpx  # imported at the first request: services that only check destinations stay light
+
+    return httpx.Client(follow_redirects=False)
+
+
 def check_destination(url: str) -> str:
     """Refuse a URL whose scheme is not http(s) or whose host resolves to a non-public address;
     return the checked address the request must then connect to (see `pinned`)."""
@@ -113,7 +126,7 @@ def _origin(url: str) -> tuple[str, str | None, int | None]:
     return parts.scheme, parts.hostname, parts.port
 
 
-def _decode(response: httpx.Response, content: bytes) -> Any:
+def _decode(response: "httpx.Response", content: bytes) -> Any:
     if "json" in response.headers.get("content-type", ""):
         try:
             return json.loads(content) if content else None
@@ -133,64 +146,60 @@ def request(
     timeout: float,
 ) -> OutboundResponse:
     """One guarded request: 429/5xx/timeouts raise RetryableOutboundError, other 4xx are returned."""
+    import httpx
+
     started = time.monotonic()
     hops: list[str] = []
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-        for _ in range(settings.HTTP_MAX_REDIRECTS + 1):
-            if time.monotonic() - started > timeout:
-                raise RetryableOutboundError(f"timed out after {timeout:g}s following redirects")
-            address = check_destination(url)
-            hops.append(url)
-            target_url, host_header, tls = pinned(url, address)
-            try:
-                with client.stream(
-                    method,
-                    target_url,
-                    headers={**(headers or {}), **host_header},
-                    json=json_body,
-                    content=content,
-                    params=params,
-                    extensions=tls,
-                ) as response:
-                    if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
-                        target = urljoin(url, response.headers["location"])
-                        if _origin(target) != _origin(url):
-                            headers = None  # credentials meant for one host never follow to another
-                        url, params = target, None
-                        if response.status_code == 303 or (
-                            response.status_code in (301, 302) and method != "GET"
-                        ):
-                            method, json_body, content = "GET", None, None
-                        continue
-                    body = bytearray()
-                    for chunk in response.iter_bytes():
-                        body.extend(chunk)
-                        if time.monotonic() - started > timeout:  # a trickling server, not a stalled one
-                            raise RetryableOutboundError(
-                                f"timed out after {timeout:g}s reading {urlsplit(url).hostname}"
-                            )
-                        if len(body) > settings.NODE_MAX_RESPONSE_BYTES:
-                            raise OutboundError(
-                                f"response larger than {settings.NODE_MAX_RESPONSE_BYTES} bytes"
-                            )
-                    elapsed = (time.monotonic() - started) * 1000
-                    if response.status_code == 429 or response.status_code >= 500:
+    for _ in range(settings.HTTP_MAX_REDIRECTS + 1):
+        if time.monotonic() - started > timeout:
+            raise RetryableOutboundError(f"timed out after {timeout:g}s following redirects")
+        address = check_destination(url)
+        hops.append(url)
+        target_url, host_header, tls = pinned(url, address)
+        try:
+            with http_client(urlsplit(url).hostname).stream(
+                method,
+                target_url,
+                timeout=timeout,
+                headers={**(headers or {}), **host_header},
+                json=json_body,
+                content=content,
+                params=params,
+                extensions=tls,
+            ) as response:
+                if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
+                    target = urljoin(url, response.headers["location"])
+                    if _origin(target) != _origin(url):
+                        headers = None  # credentials meant for one host never follow to another
+                    url, params = target, None
+                    if response.status_code == 303 or (
+                        response.status_code in (301, 302) and method != "GET"
+                    ):
+                        method, json_body, content = "GET", None, None
+                    continue
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body.extend(chunk)
+                    if time.monotonic() - started > timeout:  # a trickling server, not a stalled one
                         raise RetryableOutboundError(
-                            f"HTTP {response.status_code} from {urlsplit(url).hostname}"
+                            f"timed out after {timeout:g}s reading {urlsplit(url).hostname}"
                         )
-                    return OutboundResponse(
-                        status=response.status_code,
-                        headers=dict(response.headers),
-                        body=_decode(response, bytes(body)),
-                        elapsed_ms=elapsed,
-                        hops=hops,
-                    )
-            except httpx.TimeoutException as exc:
-                raise RetryableOutboundError(
-                    f"timed out after {timeout:g}s calling {urlsplit(url).hostname}"
-                ) from exc
-            except httpx.HTTPError as exc:
-                raise RetryableOutboundError(
-                    f"{type(exc).__name__} calling {urlsplit(url).hostname}"
-                ) from exc
+                    if len(body) > settings.NODE_MAX_RESPONSE_BYTES:
+                        raise OutboundError(f"response larger than {settings.NODE_MAX_RESPONSE_BYTES} bytes")
+                elapsed = (time.monotonic() - started) * 1000
+                if response.status_code == 429 or response.status_code >= 500:
+                    raise RetryableOutboundError(f"HTTP {response.status_code} from {urlsplit(url).hostname}")
+                return OutboundResponse(
+                    status=response.status_code,
+                    headers=dict(response.headers),
+                    body=_decode(response, bytes(body)),
+                    elapsed_ms=elapsed,
+                    hops=hops,
+                )
+        except httpx.TimeoutException as exc:
+            raise RetryableOutboundError(
+                f"timed out after {timeout:g}s calling {urlsplit(url).hostname}"
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise RetryableOutboundError(f"{type(exc).__name__} calling {urlsplit(url).hostname}") from exc
     raise OutboundError(f"more than {settings.HTTP_MAX_REDIRECTS} redirects")

@@ -261,3 +261,29 @@ def superuser(client, db):  # type: ignore[no-untyped-def]
     tokens = signup(client)
     db.execute(update(User).where(User.id == tokens["user"]["id"]).values(is_superuser=True))
     return tokens
+
+
+# Prices of the test model: whole credits per 1,000 tokens, so costs are easy to read in assertions.
+TEST_MODEL = "test-chat"
+
+
+@pytest.fixture
+def llm(monkeypatch):  # type: ignore[no-untyped-def]
+    """A fake OpenAI-compatible provider on loopback as the platform's model endpoint, offering
+    `test-chat` at 1 credit per 1,000 prompt tokens and 2 per 1,000 completion tokens."""
+    from decimal import Decimal
+
+    from shared.config import LLMModel, settings
+    from tests.fakes.llm_provider import FakeLLMProvider
+
+    with FakeLLMProvider() as provider:
+        monkeypatch.setattr(settings, "LLM_BASE_URL", provider.base_url)
+        monkeypatch.setattr(settings, "LLM_API_KEY", "sk-platform-test")
+        monkeypatch.setattr(settings, "LLM_DEFAULT_MODEL", TEST_MODEL)
+        monkeypatch.setattr(settings, "LLM_RETRY_BASE_SECONDS", 0.01)
+        monkeypatch.setattr(
+            settings,
+            "LLM_MODELS",
+            [LLMModel(name=TEST_MODEL, prompt_price=Decimal(1), completion_price=Decimal(2), context_window=8000)],
+        )
+        yield provider

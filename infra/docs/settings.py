@@ -13,6 +13,7 @@ import re
 import sys
 from pathlib import Path
 
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from shared.config import Settings
@@ -91,7 +92,9 @@ def undescribed_settings() -> list[str]:
 
 def render_default(name: str, field: FieldInfo) -> str:
     """The default as the code has it, written as the environment would take it; secrets show no value."""
-    value = field.default
+    value = field.get_default(call_default_factory=True)
+    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        return "`" + json.dumps([item.model_dump(mode="json", exclude_defaults=True) for item in value]) + "`"
     if value is None:
         return "unset"
     if name.endswith(SECRET_SUFFIXES):

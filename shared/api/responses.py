@@ -11,6 +11,7 @@ from pydantic import BaseModel
 DESCRIPTIONS = {
     400: "The request cannot be honoured as sent, or its body is not readable JSON",
     401: "No or bad credentials",
+    402: "Not enough credits for the model calls this needs",
     403: "Authenticated but not allowed",
     404: "Not found, or not yours",
     409: "Conflicts with the current state",

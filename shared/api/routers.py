@@ -8,6 +8,7 @@ from shared.catalog.router import router as catalog_router
 from shared.executions.router import router as executions_router
 from shared.health.router import router as health_router
 from shared.interactions.router import router as interactions_router
+from shared.llm.router import router as llm_router
 from shared.memory.router import router as memory_router
 from shared.users.router import router as users_router
 from shared.vault.router import router as vault_router
@@ -26,4 +27,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     catalog_router,
     interactions_router,
     audit_router,
+    llm_router,
 )

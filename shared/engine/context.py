@@ -4,6 +4,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from jinja2 import TemplateError
@@ -19,14 +20,17 @@ class RunContext:
     workflow_id: uuid.UUID
     workflow_name: str
     workflow_version: int
+    owner_id: uuid.UUID  # who the run's model calls are charged to
     owner_email: Callable[[], str]  # looked up only by the nodes that mail
     llm_model: str
+    llm_provider: str | None  # the owner's own key for this provider, instead of the platform's
     system_prompt: str | None
     temperature: float
     input: dict[str, Any]
     deadline: float  # time.monotonic() by which the whole run must end
     outputs: dict[str, Any] = field(default_factory=dict)  # node id → output of nodes that ran
     token_usage: int = 0
+    credits_used: Decimal = Decimal(0)
     api_calls: int = 0
     skill_calls: list[tuple[uuid.UUID, float]] = field(default_factory=list)  # (skill id, latency ms)
     # the owner's secrets (shared.vault.service.RunSecrets: read on first use)

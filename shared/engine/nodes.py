@@ -5,7 +5,6 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,9 @@ from shared.email import service as email_service_module
 from shared.engine.context import RunContext
 from shared.engine.errors import NodeError, RetryableNodeError
 from shared.engine.registry import executor
+from shared.errors import DomainError
+from shared.llm import gateway
+from shared.llm.client import LLMError, ProviderUnavailable
 
 SENSITIVE_HEADERS = {"authorization", "x-api-key", "cookie", "proxy-authorization"}
 
@@ -50,54 +52,46 @@ def run_output(data: dict[str, Any], ctx: RunContext, session: Session, timeout:
 
 @executor("llm")
 def run_llm(data: dict[str, Any], ctx: RunContext, session: Session, timeout: float) -> tuple[dict, Any]:
-    """OpenAI-compatible chat completion (DeepSeek by default)."""
-    if not settings.DEEPSEEK_API_KEY:
-        raise NodeError("no LLM API key is configured (set DEEPSEEK_API_KEY)")
+    """A chat completion through the LLM gateway: metered to this execution and charged to the owner
+    (not charged on the owner's own key for a provider)."""
     prompt = ctx.render(data["prompt"], "data.prompt")
     system_source = data.get("system_prompt") or ctx.system_prompt
     system_prompt = ctx.render(system_source, "data.system_prompt") if system_source else None
-    model = data.get("model") or ctx.llm_model or settings.LLM_DEFAULT_MODEL
     messages = ([{"role": "system", "content": system_prompt}] if system_prompt else []) + [
         {"role": "user", "content": prompt}
     ]
-    body: dict[str, Any] = {
-        "model": model,
-        "messages": messages,
-        "temperature": data.get("temperature", ctx.temperature),
-    }
-    if data.get("max_tokens"):
-        body["max_tokens"] = data["max_tokens"]
+    caller = gateway.Caller(user_id=ctx.owner_id, session_type="execution", session_id=str(ctx.execution_id))
     ctx.api_calls += 1
     try:
-        response = httpx.post(
-            f"{settings.LLM_BASE_URL.rstrip('/')}/chat/completions",
-            json=body,
-            headers={"Authorization": f"Bearer {settings.DEEPSEEK_API_KEY}"},
+        answer = gateway.complete(
+            session,
+            caller=caller,
+            messages=messages,
+            model=data.get("model") or ctx.llm_model or settings.LLM_DEFAULT_MODEL,
+            provider=data.get("provider") or ctx.llm_provider,
+            temperature=data.get("temperature", ctx.temperature),
+            max_tokens=data.get("max_tokens"),
             timeout=timeout,
         )
-    except httpx.TimeoutException as exc:
-        raise RetryableNodeError(f"the LLM did not answer within {timeout:g}s") from exc
-    except httpx.HTTPError as exc:
-        raise RetryableNodeError(f"cannot reach the LLM: {type(exc).__name__}") from exc
-    if response.status_code == 429 or response.status_code >= 500:
-        raise RetryableNodeError(f"the LLM answered HTTP {response.status_code}")
-    if response.status_code >= 400:
-        raise NodeError(f"the LLM refused the request: HTTP {response.status_code} {response.text[:300]}")
-    try:
-        payload = response.json()
-        text = payload["choices"][0]["message"]["content"]
-        usage = payload.get("usage") or {}
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise NodeError("the LLM's answer is not a chat completion") from exc
-    prompt_tokens, completion_tokens = (
-        int(usage.get("prompt_tokens", 0)),
-        int(usage.get("completion_tokens", 0)),
-    )
-    ctx.token_usage += prompt_tokens + completion_tokens
-    logged = {"model": model, "prompt": prompt, "system_prompt": system_prompt}
+    except ProviderUnavailable as exc:
+        raise RetryableNodeError(str(exc)) from None
+    except (LLMError, DomainError) as exc:  # a refused key, no credits (402), a model not offered
+        raise NodeError(getattr(exc, "message", None) or str(exc)) from None
+    ctx.token_usage += answer.usage.prompt_tokens + answer.usage.completion_tokens
+    ctx.credits_used += answer.credits
+    logged = {
+        "model": answer.model,
+        "provider": answer.provider,
+        "prompt": prompt,
+        "system_prompt": system_prompt,
+    }
     return logged, {
-        "text": text,
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens},
+        "text": answer.text or "",
+        "usage": {
+            "prompt_tokens": answer.usage.prompt_tokens,
+            "completion_tokens": answer.usage.completion_tokens,
+            "credits": float(answer.credits),
+        },
     }
 
 

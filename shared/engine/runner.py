@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 from aws_lambda_powertools import Logger
@@ -58,6 +59,7 @@ class Outcome:
     log: list[dict[str, Any]]
     output: dict[str, Any] | None
     token_usage: int
+    credits_used: Decimal
     api_calls: int
     skill_calls: list[tuple[uuid.UUID, float]]  # (skill id, latency ms), for the catalog's statistics
 
@@ -146,8 +148,10 @@ class GraphWalk:
             workflow_id=request.workflow_id,
             workflow_name=snapshot.get("name", ""),
             workflow_version=request.workflow_version,
+            owner_id=request.owner_id,
             owner_email=lambda: session.scalar(select(User.email).where(User.id == request.owner_id)) or "",
             llm_model=snapshot["llm_model"],
+            llm_provider=snapshot.get("llm_provider"),
             system_prompt=snapshot.get("system_prompt"),
             temperature=snapshot["temperature"],
             input=request.input,
@@ -280,6 +284,7 @@ class GraphWalk:
             log=list(self.log),
             output=self.secrets.scrub(self.output_data())[0] if status == "completed" else None,
             token_usage=self.ctx.token_usage,
+            credits_used=self.ctx.credits_used,
             api_calls=self.ctx.api_calls,
             skill_calls=list(self.ctx.skill_calls),
         )

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from shared import quotas
 from shared.catalog import usage as catalog_usage
 from shared.config import get_utc_now, settings
-from shared.errors import RateLimitedError, ServiceUnavailableError
+from shared.errors import NotFoundError, PaymentRequiredError, RateLimitedError, ServiceUnavailableError
 from shared.executions import notifications
 from shared.executions.models import FINISHED_STATUSES, AgentExecution, ExecutionStatus
+from shared.llm import credits, offers
 from shared.queue import service as queue_service
 from shared.workflows import service as workflow_service
 from shared.workflows.models import AgentWorkflow
@@ -82,9 +83,14 @@ def queue(session: Session, execution: AgentExecution) -> AgentExecution:
 
     Past the owner's daily run quota it is a 429 and nothing is created. If the queue refuses the
     message, the row is failed (never left pending forever) and the caller gets a 503 to retry."""
-    exceeded = quotas.daily_runs_exceeded(session, execution.user_id)
-    if exceeded is not None:
-        raise exceeded
+    refused = quotas.daily_runs_exceeded(session, execution.user_id) or unaffordable(
+        session,
+        workflow_id=execution.workflow_id,
+        version=execution.workflow_version,
+        user_id=execution.user_id,
+    )
+    if refused is not None:
+        raise refused
     session.add(execution)
     session.commit()
     try:
@@ -116,9 +122,11 @@ def create_scheduled(*, session: Session, workflow_id: uuid.UUID, scheduled_at: 
         trigger_type="schedule",
         trigger_metadata={"scheduled_at": scheduled_at.isoformat()},
     )
-    exceeded = quotas.daily_runs_exceeded(session, workflow.user_id)
-    if exceeded is not None:
-        values.update(failed_fields(f"Not run: {exceeded.message}"))
+    refused = quotas.daily_runs_exceeded(session, workflow.user_id) or unaffordable(
+        session, workflow_id=workflow.id, version=workflow.version, user_id=workflow.user_id
+    )
+    if refused is not None:
+        values.update(failed_fields(f"Not run: {refused.message}"))
     now = get_utc_now()
     inserted = session.execute(
         pg_insert(AgentExecution)
@@ -141,6 +149,34 @@ def create_scheduled(*, session: Session, workflow_id: uuid.UUID, scheduled_at: 
         select(AgentExecution.id).where(
             AgentExecution.workflow_id == workflow_id, AgentExecution.scheduled_at == scheduled_at
         )
+    )
+
+
+def unaffordable(
+    session: Session, *, workflow_id: uuid.UUID, version: int, user_id: uuid.UUID
+) -> PaymentRequiredError | None:
+    """A 402 when the owner's balances cannot cover even one of the version's charged llm calls (each
+    call holds its own maximum cost again when it runs; this only refuses runs that cannot get far)."""
+    try:
+        snapshot = workflow_service.get_version_snapshot(
+            session=session, workflow_id=workflow_id, version=version
+        )
+    except NotFoundError:
+        return None  # nothing to price: the worker fails such a run with the reason
+    required = offers.largest_call_cost(
+        snapshot["graph_json"],
+        model=snapshot["llm_model"],
+        provider=snapshot.get("llm_provider"),
+        system_prompt=snapshot.get("system_prompt"),
+    )
+    if required == 0:
+        return None
+    available = credits.balances(session, user_id).total
+    if available >= required:
+        return None
+    return PaymentRequiredError(
+        f"Not enough credits to run this workflow: an LLM call of it may cost up to {required} credits "
+        f"and {available} are available"
     )
 
 
@@ -196,6 +232,7 @@ def finish(session: Session, execution: AgentExecution, outcome: "Outcome") -> N
     _end(execution, ExecutionStatus(outcome.status), outcome.error)
     execution.execution_log = list(outcome.log)
     execution.token_usage = outcome.token_usage
+    execution.credits_used = outcome.credits_used
     execution.total_api_calls = outcome.api_calls
     if outcome.output is not None:
         execution.output_data = outcome.output
@@ -282,7 +319,7 @@ def resume_after_worker_loss(*, session: Session, lost: AgentExecution) -> Agent
         return queue(
             session, resumption(lost, lost.workflow_version, recovery_of=str(lost.id), retry_of=str(lost.id))
         )
-    except (RateLimitedError, ServiceUnavailableError) as exc:
+    except (RateLimitedError, PaymentRequiredError, ServiceUnavailableError) as exc:
         session.rollback()
         logger.warning("lost run not resumed", extra={"execution_id": str(lost.id), "reason": exc.message})
         return None

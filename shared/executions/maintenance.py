@@ -11,6 +11,7 @@ from shared.auth import purge as auth_purge
 from shared.config import get_utc_now, settings
 from shared.executions import lifecycle
 from shared.executions.models import AgentExecution, ExecutionStatus
+from shared.llm import credits
 from shared.queue import service as queue_service
 from shared.webhooks import service as webhook_service
 
@@ -62,12 +63,24 @@ def purge_expired(session: Session) -> int:
     return removed
 
 
+def release_lost_holds(session: Session) -> int:
+    """Credits held by model calls whose worker died go back to their owners once no call can still be
+    running (the execution timeout plus grace)."""
+    cutoff = get_utc_now() - timedelta(
+        seconds=settings.EXECUTION_TIMEOUT_SECONDS + settings.STUCK_RUNNING_GRACE_SECONDS
+    )
+    released = credits.release_stale_holds(session, older_than=cutoff)
+    session.commit()
+    return released
+
+
 def run_maintenance(session: Session) -> dict[str, int]:
     failed_stuck, resumed = recover_lost_runs(session)
     report = {
         "failed_stuck": failed_stuck,
         "resumed_lost": resumed,
         "requeued_pending": requeue_lost_pending(session),
+        "released_holds": release_lost_holds(session),
         "purged_rows": purge_expired(session),
     }
     logger.info("maintenance done", extra=report)

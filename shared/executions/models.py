@@ -2,10 +2,11 @@
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -51,6 +52,8 @@ class AgentExecution(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     execution_log: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
     token_usage: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     total_api_calls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # what the run's model calls were charged (shared.llm); its usage per model is in usage_metrics
+    credits_used: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0), server_default="0")
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     trigger_type: Mapped[str] = mapped_column(String(50), default="manual", server_default="manual")
     trigger_metadata: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")

@@ -55,7 +55,7 @@ def cancel_execution(execution: OwnedExecution, session: SessionDep) -> Executio
     "/{execution_id}/retry",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ExecutionPublic,
-    responses=error_responses(401, 404, 409, 422, 503),
+    responses=error_responses(401, 402, 404, 409, 422, 429, 503),
 )
 def retry_execution(
     execution: OwnedExecution,

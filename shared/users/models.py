@@ -1,9 +1,10 @@
 """User accounts (seed 000: users)."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, DateTime, Index, String, text, true
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Index, Numeric, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
@@ -16,7 +17,11 @@ if TYPE_CHECKING:
 class User(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     __tablename__ = "users"
     # "Alice" and "alice" are one username; emails are stored lower-cased by the services.
-    __table_args__ = (Index("uq_users_username_lower", text("lower(username)"), unique=True),)
+    __table_args__ = (
+        Index("uq_users_username_lower", text("lower(username)"), unique=True),
+        # a balance never goes negative, whatever runs concurrently (shared.llm.credits)
+        CheckConstraint("credits >= 0 AND bonus_credits >= 0", name="balances_not_negative"),
+    )
 
     email: Mapped[str] = mapped_column(String(255), unique=True, index=True)
     phone: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
@@ -30,6 +35,9 @@ class User(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     # When the mailbox owner proved control of `email` (verification link, magic link, password
     # reset, or an OAuth provider's verified address). Until then the account is provisional.
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What model calls are paid with (seed 001), in credits to 4 decimals; bonus credits are spent first.
+    credits: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0), server_default="0")
+    bonus_credits: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0), server_default="0")
 
     workflows: Mapped[list["AgentWorkflow"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

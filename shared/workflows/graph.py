@@ -11,6 +11,7 @@ from typing import Any
 
 from shared.config import settings
 from shared.errors import InvalidInputError, PayloadTooLargeError
+from shared.llm.providers import PROVIDERS
 from shared.templating import expression_error, template_error
 
 MAX_ID_LENGTH = 100
@@ -43,6 +44,7 @@ NODE_TYPES: dict[str, tuple[Field, ...]] = {
         Field("prompt", "template", required=True),
         Field("system_prompt", "template"),
         Field("model", "string"),
+        Field("provider", "choice", choices=tuple(PROVIDERS)),
         Field("temperature", "number", minimum=0, maximum=2),
         Field("max_tokens", "int", minimum=1, maximum=32_768),
     ),

@@ -42,6 +42,8 @@ class AgentWorkflow(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     llm_model: Mapped[str] = mapped_column(
         String(100), default="deepseek-chat", server_default="deepseek-chat"
     )
+    # with a provider, its llm nodes run on the owner's own key for it (not charged); else on the platform's
+    llm_provider: Mapped[str | None] = mapped_column(String(32))
     system_prompt: Mapped[str | None] = mapped_column(Text)
     temperature: Mapped[float] = mapped_column(Float, default=0.7, server_default="0.7")
     is_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false", index=True)

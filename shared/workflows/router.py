@@ -158,7 +158,7 @@ def unstar_workflow(workflow: MemberVisibleWorkflow, user: CurrentUser, session:
     "/{workflow_id}/runs",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ExecutionPublic,
-    responses=error_responses(401, 403, 404, *JSON_BODY),
+    responses=error_responses(401, 402, 403, 404, 429, *JSON_BODY),
 )
 def run_workflow(
     body: RunRequest, workflow: OwnedWorkflow, principal: CurrentPrincipal, session: SessionDep

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.config import settings
 from shared.workflows.models import starter_graph
 
 TriggerType = Literal["manual", "schedule", "webhook"]
@@ -13,6 +14,12 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whit
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 Temperature = Annotated[float, Field(ge=0, le=2)]
 SortOrder = Literal["stars", "forks", "runs", "newest"]
+ModelName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Provider = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=32),
+    Field(description="run llm nodes on your own key for this provider (not charged); none: the platform's"),
+]
 
 
 class WorkflowFields(BaseModel):
@@ -23,6 +30,7 @@ class WorkflowFields(BaseModel):
     description_zh: Text | None = None
     icon: Annotated[str, StringConstraints(max_length=100)] | None = None
     system_prompt: Text | None = None
+    llm_provider: Provider | None = None
     is_public: bool = False
     is_template: bool = False
     notify_on_success: bool = False
@@ -36,7 +44,7 @@ class WorkflowCreate(WorkflowFields):
     trigger_type: TriggerType = "manual"
     trigger_config: dict[str, Any] = Field(default_factory=dict)
     input_schema: dict[str, Any] = Field(default_factory=dict, description="JSON Schema of a run's input")
-    llm_model: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "deepseek-chat"
+    llm_model: ModelName = Field(default_factory=lambda: settings.LLM_DEFAULT_MODEL)
     temperature: Temperature = 0.7
 
 
@@ -49,6 +57,7 @@ class WorkflowUpdate(BaseModel):
     description_zh: Text | None = None
     icon: Annotated[str, StringConstraints(max_length=100)] | None = None
     system_prompt: Text | None = None
+    llm_provider: Provider | None = None
     is_public: bool | None = None
     is_template: bool | None = None
     notify_on_success: bool | None = None
@@ -56,7 +65,7 @@ class WorkflowUpdate(BaseModel):
     trigger_type: TriggerType | None = None
     trigger_config: dict[str, Any] | None = None
     input_schema: dict[str, Any] | None = None
-    llm_model: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    llm_model: ModelName | None = None
     temperature: Temperature | None = None
     regenerate_webhook_secret: bool = Field(
         False, description="issue a new webhook secret (webhook trigger only)"
@@ -81,6 +90,7 @@ class WorkflowPublic(BaseModel):
     trigger_config: dict[str, Any]
     input_schema: dict[str, Any]
     llm_model: str
+    llm_provider: str | None
     system_prompt: str | None
     temperature: float
     is_public: bool

@@ -16,6 +16,8 @@ from shared.catalog.models import Skill
 from shared.config import get_utc_now
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from shared.interactions import service as interaction_service
+from shared.llm import keys as llm_keys
+from shared.llm import offers
 from shared.scheduling import service as scheduling_service
 from shared.users.models import User
 from shared.workflows.graph import skill_ids, validate_graph
@@ -29,12 +31,13 @@ VERSIONED_FIELDS = (
     "graph_json",
     "system_prompt",
     "llm_model",
+    "llm_provider",
     "temperature",
     "input_schema",
     "trigger_type",
     "trigger_config",
 )
-NULLABLE_FIELDS = {"name_zh", "description", "description_zh", "icon", "system_prompt"}
+NULLABLE_FIELDS = {"name_zh", "description", "description_zh", "icon", "system_prompt", "llm_provider"}
 SLUG_MAX_BASE = 200
 SLUG_ATTEMPTS = 5
 WEBHOOK_SECRET_PREFIX = "whsec_"
@@ -92,6 +95,34 @@ def _check_graph(session: Session, graph: dict[str, Any]) -> dict[str, Any]:
     return graph
 
 
+def _check_model_choices(
+    session: Session, *, user_id: uuid.UUID, graph: dict[str, Any], model: str, provider: str | None
+) -> None:
+    """Every model a run would call is offered, or runs on a provider the owner holds a key for (422
+    naming the node otherwise)."""
+    choices = [("llm_model", model, provider)] + [
+        (
+            f"node '{node['id']}' (llm)",
+            node["data"].get("model") or model,
+            node["data"].get("provider") or provider,
+        )
+        for node in graph["nodes"]
+        if node["type"] == "llm"
+    ]
+    for where, chosen_model, chosen_provider in choices:
+        try:
+            offers.check_model_choice(chosen_model, chosen_provider)
+            if chosen_provider is not None and not llm_keys.has_key(
+                session, user_id=user_id, provider=chosen_provider
+            ):
+                raise InvalidInputError(
+                    f"no key of yours for the provider {chosen_provider!r}; "
+                    f"store one with PUT /v1/users/me/llm-keys/{chosen_provider}"
+                )
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"{where}: {exc.message}") from None
+
+
 def _new_webhook_secret(workflow: AgentWorkflow) -> str:
     secret = WEBHOOK_SECRET_PREFIX + secrets.token_urlsafe(32)
     workflow.webhook_secret_encrypted = crypto.encrypt(secret)
@@ -113,6 +144,9 @@ def create_workflow(
     """Validate and save a new workflow at version 1; returns it and a new webhook secret, if any."""
     check_input_schema(request.input_schema)
     graph = _check_graph(session, request.graph_json)
+    _check_model_choices(
+        session, user_id=user.id, graph=graph, model=request.llm_model, provider=request.llm_provider
+    )
     trigger_config = normalize_trigger(request.trigger_type, request.trigger_config, request.input_schema)
     workflow = AgentWorkflow(
         id=uuid.uuid4(),
@@ -149,6 +183,14 @@ def update_workflow(
         check_input_schema(input_schema)
     if "graph_json" in fields:
         _check_graph(session, fields["graph_json"])
+    if {"graph_json", "llm_model", "llm_provider"} & fields.keys():
+        _check_model_choices(
+            session,
+            user_id=workflow.user_id,
+            graph=fields.get("graph_json", workflow.graph_json),
+            model=fields.get("llm_model", workflow.llm_model),
+            provider=fields.get("llm_provider", workflow.llm_provider),
+        )
     trigger_type = fields.get("trigger_type", workflow.trigger_type)
     if {"trigger_type", "trigger_config", "input_schema"} & fields.keys():
         config = fields.get(

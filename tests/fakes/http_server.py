@@ -33,6 +33,10 @@ class ScriptedServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            # headers and body go out as two writes: without TCP_NODELAY the body waits for the
+            # client's delayed ACK (~40 ms a response)
+            disable_nagle_algorithm = True
+
             def log_message(self, *args: Any) -> None:
                 pass
 

@@ -1,4 +1,4 @@
-"""Node executors: llm (fake OpenAI-compatible server), http with the SSRF guard, skill, email."""
+"""Node executors: http with the SSRF guard, skill, email (the llm node: test_llm_node.py)."""
 
 import itertools
 import json
@@ -15,72 +15,6 @@ from tests.graphs import edge, graph, node
 def chain(*nodes_after_input: dict) -> dict:
     ids = ["in"] + [n["id"] for n in nodes_after_input]
     return graph([node("in", "input"), *nodes_after_input], [edge(a, b) for a, b in itertools.pairwise(ids)])
-
-
-def completion(text: str, prompt_tokens: int = 11, completion_tokens: int = 7) -> dict:
-    return {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens},
-    }
-
-
-@pytest.fixture
-def llm(loopback, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(settings, "LLM_BASE_URL", loopback.url)
-    monkeypatch.setattr(settings, "DEEPSEEK_API_KEY", "sk-test-llm")
-    return loopback
-
-
-def test_the_llm_node_calls_chat_completions_and_counts_tokens(runnable, llm):
-    llm.script("/chat/completions", Reply(200, completion("Paris.")), Reply(200, completion("Yes.", 5, 2)))
-    workflow = runnable.workflow(
-        chain(
-            node("ask", "llm", prompt="Capital of {{ input.country }}?", max_tokens=50),
-            node(
-                "check",
-                "llm",
-                prompt="Is {{ nodes.ask.text }} right?",
-                model="deepseek-reasoner",
-                temperature=0,
-            ),
-            node("out", "output", values={"answer": "{{ nodes.ask.text }}"}),
-        ),
-        system_prompt="You answer in one word.",
-        temperature=0.3,
-    )
-    execution = runnable.run(runnable.execution(workflow, {"country": "France"}))
-    assert execution.status == "completed", execution.error_message
-    assert execution.output_data == {"answer": "Paris."}
-    assert execution.token_usage == 11 + 7 + 5 + 2
-    assert execution.total_api_calls == 2
-    first, second = (json.loads(call.body) for call in llm.calls("/chat/completions"))
-    assert first["model"] == "deepseek-chat"
-    assert first["temperature"] == 0.3 and first["max_tokens"] == 50
-    assert first["messages"] == [
-        {"role": "system", "content": "You answer in one word."},
-        {"role": "user", "content": "Capital of France?"},
-    ]
-    assert (second["model"], second["temperature"]) == ("deepseek-reasoner", 0)
-    assert llm.calls("/chat/completions")[0].headers["Authorization"] == "Bearer sk-test-llm"
-    ask_log = next(e for e in execution.execution_log if e["node_id"] == "ask")
-    assert ask_log["output"] == {"text": "Paris.", "usage": {"prompt_tokens": 11, "completion_tokens": 7}}
-
-
-def test_the_llm_node_without_an_api_key_fails_clearly(runnable, monkeypatch):
-    monkeypatch.setattr(settings, "DEEPSEEK_API_KEY", None)
-    execution = runnable.run(runnable.execution(runnable.workflow(chain(node("ask", "llm", prompt="hi")))))
-    assert execution.status == "failed"
-    assert execution.error_message == "node 'ask' (llm): no LLM API key is configured (set DEEPSEEK_API_KEY)"
-
-
-def test_the_llm_node_retries_a_rate_limit(runnable, llm):
-    llm.script("/chat/completions", Reply(429, {"error": "slow down"}), Reply(200, completion("ok")))
-    workflow = runnable.workflow(
-        chain(node("ask", "llm", prompt="hi", retry={"max_attempts": 2, "backoff_seconds": 0}))
-    )
-    assert runnable.run(runnable.execution(workflow)).status == "completed"
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 import boto3
 from sqlalchemy import select, update
@@ -10,6 +11,7 @@ from shared.auth.models import OneTimeToken
 from shared.config import get_utc_now
 from shared.executions.maintenance import run_maintenance
 from shared.executions.models import AgentExecution
+from shared.llm import credits
 from tests.factories import make_execution, make_user, make_workflow
 
 
@@ -66,3 +68,17 @@ def test_expired_tokens_are_purged(db, aws):
     assert db.scalars(select(OneTimeToken.token_hash).where(OneTimeToken.user_id == user.id)).all() == [
         "b" * 64
     ]
+
+
+def test_maintenance_gives_back_the_credits_of_calls_whose_worker_died(db):
+    # GIVEN a hold left by a model call whose worker died an hour ago, and one of a call still running
+    user = make_user(db, credits=Decimal("5"))
+    lost = credits.hold(db, user_id=user.id, amount=Decimal("2"), reference="execution:lost")
+    lost.created_at = get_utc_now() - timedelta(hours=1)
+    credits.hold(db, user_id=user.id, amount=Decimal("1"), reference="execution:running")
+    db.flush()
+    # WHEN maintenance runs
+    report = run_maintenance(db)
+    # THEN the lost hold is released and the running one kept
+    assert report["released_holds"] == 1
+    assert credits.balances(db, user.id).total == Decimal("4")

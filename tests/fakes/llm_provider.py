@@ -1,0 +1,158 @@
+"""An OpenAI-compatible chat-completions server on 127.0.0.1, speaking the real wire format: `choices`
+with `message.content` or `message.tool_calls`, `finish_reason`, `usage`, error bodies, 429 with
+Retry-After. Replies come from a script (successive requests get successive replies; the last one
+repeats); without a script it answers "echo: <last user message>" with usage counted in words."""
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+COMPLETIONS_PATH = "/v1/chat/completions"
+
+
+@dataclass
+class Completion:
+    """One reply: an answer (text, or tool calls) with its usage, or an HTTP error."""
+
+    text: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None  # [{"name": ..., "arguments": {...}}]
+    prompt_tokens: int = 10
+    completion_tokens: int = 5
+    finish_reason: str | None = None
+    status: int = 200
+    error: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    raw: bytes | None = None  # sent as is (garbage, a truncated body)
+
+
+def rate_limited(retry_after: str = "0") -> Completion:
+    return Completion(status=429, error="Rate limit reached", headers={"Retry-After": retry_after})
+
+
+@dataclass
+class Request:
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def api_key(self) -> str:
+        return self.headers.get("Authorization", "").removeprefix("Bearer ")
+
+    def last_user_message(self) -> str:
+        return next(m["content"] for m in reversed(self.body["messages"]) if m["role"] == "user")
+
+
+class FakeLLMProvider:
+    """`with FakeLLMProvider() as llm: llm.base_url` (…/v1); `llm.script(Completion(...), ...)`."""
+
+    def __init__(self) -> None:
+        self.replies: list[Completion] = []
+        self.requests: list[Request] = []
+        self.lock = threading.Lock()
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            # headers and body go out as two writes: without TCP_NODELAY the body waits for the
+            # client's delayed ACK (~40 ms a response)
+            disable_nagle_algorithm = True
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                request = Request(dict(self.headers), body)
+                with provider.lock:
+                    provider.requests.append(request)
+                    reply = provider.next_reply()
+                if self.path != COMPLETIONS_PATH:
+                    reply = Completion(status=404, error=f"no route {self.path}")
+                reply = reply or provider.echo(request)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                data = (
+                    reply.raw if reply.raw is not None else json.dumps(provider.wire(reply, request)).encode()
+                )
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+    def script(self, *replies: Completion) -> None:
+        with self.lock:
+            self.replies = list(replies)
+
+    def next_reply(self) -> Completion | None:
+        if not self.replies:
+            return None
+        return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+
+    @staticmethod
+    def echo(request: Request) -> Completion:
+        """The unscripted answer: the last user message back, usage counted in words."""
+        words = request.last_user_message()
+        return Completion(
+            text=f"echo: {words}",
+            prompt_tokens=sum(len(str(m.get("content") or "").split()) for m in request.body["messages"]),
+            completion_tokens=len(words.split()) + 1,
+        )
+
+    @staticmethod
+    def wire(reply: Completion, request: Request) -> dict[str, Any]:
+        """The chat-completion (or error) body of a reply, as OpenAI's API writes it."""
+        if reply.status >= 400:
+            return {
+                "error": {"message": reply.error or "error", "type": "invalid_request_error", "code": None}
+            }
+        message: dict[str, Any] = {"role": "assistant", "content": reply.text}
+        if reply.tool_calls:
+            message["tool_calls"] = [
+                {
+                    "id": f"call_{n}",
+                    "type": "function",
+                    "function": {"name": call["name"], "arguments": json.dumps(call.get("arguments", {}))},
+                }
+                for n, call in enumerate(reply.tool_calls)
+            ]
+        return {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": request.body.get("model"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop"),
+                }
+            ],
+            "usage": {
+                "prompt_tokens": reply.prompt_tokens,
+                "completion_tokens": reply.completion_tokens,
+                "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+            },
+        }
+
+    def __enter__(self) -> "FakeLLMProvider":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
