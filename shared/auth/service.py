@@ -216,7 +216,8 @@ def authenticate_access_token(*, session: Session, token: str) -> Principal:
 
 
 def request_password_reset(*, session: Session, email: str) -> None:
-    """Mail a one-hour reset link if the address has an account; say nothing either way."""
+    """Mail a reset link (PASSWORD_RESET_EXPIRE_MINUTES) if the address has an account; say nothing
+    either way."""
     with at_least(settings.AUTH_MIN_RESPONSE_MS):
         user = user_service.get_by_email(session=session, email=email)
         if user is None or not user.is_active:
