@@ -14,13 +14,15 @@ from sqlalchemy.orm import Session
 from shared.auth import api_keys, login_guard, one_time_tokens
 from shared.auth import sessions as session_service
 from shared.auth.schemas import LoginRequest, RegisterRequest, TokenPair
-from shared.auth.security import decode_access_token, verify_password
+from shared.auth.security import decode_access_token
 from shared.auth.sessions import ClientInfo
 from shared.config import get_utc_now, settings
 from shared.email import service as email_service_module
 from shared.errors import AuthenticationError, BadRequestError, ConflictError, PermissionDeniedError
 from shared.users import service as user_service
 from shared.users.models import User
+from shared.users.passwords import verify_password
+from shared.users.schemas import PasswordChangeRequest
 
 logger = Logger(child=True)
 
@@ -241,7 +243,25 @@ def reset_password(*, session: Session, token: str, new_password: str) -> None:
         session.rollback()
         raise AuthenticationError("This account is disabled")
     mailbox_proven(session=session, user=user)
-    user_service.set_password(session=session, user=user, password=new_password)
+    user_service.set_password(user=user, password=new_password)
+    session_service.revoke_user_sessions(session=session, user_id=user.id, reason="password_reset")
+    session.commit()
+
+
+def change_password(*, session: Session, principal: Principal, change: PasswordChangeRequest) -> None:
+    """Set a new password after checking the current one; every other sign-in is signed out."""
+    user = principal.user
+    if user.hashed_password is None:
+        raise BadRequestError("This account has no password yet; set one through password reset")
+    if not user_service.check_password(session=session, user=user, password=change.current_password):
+        raise BadRequestError("The current password is incorrect")
+    user_service.set_password(user=user, password=change.new_password)
+    session_service.revoke_user_sessions(
+        session=session,
+        user_id=user.id,
+        reason="password_changed",
+        keep_family_id=principal.session_family_id,
+    )
     session.commit()
 
 
