@@ -115,20 +115,43 @@ def verify_email(*, session: Session, token: str) -> User:
 def mailbox_proven(*, session: Session, user: User) -> None:
     """The owner of the account's mailbox has just proven it (magic link, password reset, a provider's
     verified address). If the address had never been verified, whoever set the account up may not be
-    them (pre-account takeover): the password, every sign-in and every API key made before are void."""
+    them (pre-account takeover): the password, every sign-in and every API key made before are void,
+    and so is everything that could later act with the owner's secrets (`discard_unproven_work`).
+    The caller commits; a scheduler that refuses to drop a schedule fails the whole claim (503)."""
     if user.email_verified_at is not None:
         return
     revoked_sessions = session_service.revoke_user_sessions(
         session=session, user_id=user.id, reason="unverified_account_claimed"
     )
     revoked_keys = api_keys.deactivate_all(session=session, user_id=user.id)
-    if user.hashed_password is not None or revoked_sessions or revoked_keys:
+    discarded = discard_unproven_work(session=session, user_id=user.id)
+    if user.hashed_password is not None or revoked_sessions or revoked_keys or any(discarded.values()):
         logger.warning(
-            "unverified account claimed by its mailbox: earlier credentials voided",
-            extra={"user_id": str(user.id), "sessions": revoked_sessions, "api_keys": revoked_keys},
+            "unverified account claimed by its mailbox: earlier credentials and work voided",
+            extra={
+                "user_id": str(user.id),
+                "sessions": revoked_sessions,
+                "api_keys": revoked_keys,
+                **discarded,
+            },
         )
     user.hashed_password = None
     user.email_verified_at = get_utc_now()
+
+
+def discard_unproven_work(*, session: Session, user_id: uuid.UUID) -> dict[str, int]:
+    """What an unverified account's creator left that could later run as the real owner, with their
+    `{{ secrets.* }}`: its workflows are deleted with their runs (only an owner runs a workflow),
+    memories, versions, webhook secrets and EventBridge schedules, and its vault secrets too."""
+    # Imported here, not at the top: every function authenticates through this module, and only a
+    # claim needs the workflow machinery (cold start).
+    from shared.vault import service as vault_service
+    from shared.workflows import service as workflow_service
+
+    return {
+        "workflows": workflow_service.delete_all_owned(session=session, user_id=user_id),
+        "secrets": vault_service.remove_all(session=session, user_id=user_id),
+    }
 
 
 def login(*, session: Session, request: LoginRequest, client: ClientInfo) -> SignedIn:

@@ -184,12 +184,26 @@ def update_workflow(
     return workflow, secret
 
 
-def delete_workflow(*, session: Session, workflow: AgentWorkflow) -> None:
-    """Delete a workflow with its runs, memories and versions, and its schedule."""
+def _delete(session: Session, workflow: AgentWorkflow) -> None:
+    """Remove the schedule first: if the scheduler refuses (503), the workflow stays as it was."""
     if workflow.trigger_type == "schedule":
         scheduling_service.delete_schedule(workflow.id)
     session.delete(workflow)
+
+
+def delete_workflow(*, session: Session, workflow: AgentWorkflow) -> None:
+    """Delete a workflow with its runs, memories and versions, and its schedule."""
+    _delete(session, workflow)
     session.commit()
+
+
+def delete_all_owned(*, session: Session, user_id: uuid.UUID) -> int:
+    """Delete every workflow of a user as `delete_workflow` does (the caller commits); returns how many."""
+    workflows = session.scalars(select(AgentWorkflow).where(AgentWorkflow.user_id == user_id)).all()
+    for workflow in workflows:
+        _delete(session, workflow)
+    session.flush()
+    return len(workflows)
 
 
 def _visible_to(user: User | None) -> ColumnElement[bool]:
