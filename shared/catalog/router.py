@@ -67,6 +67,10 @@ def list_tools(
     is_china_accessible: bool | None = None,
     requires_vpn: bool | None = None,
     has_api: bool | None = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="part of a name (English or 中文) or of the slug"),
+    ] = None,
 ) -> Page[ToolPublic]:
     items, total = catalog_service.list_tools(
         session=session,
@@ -78,6 +82,7 @@ def list_tools(
         is_china_accessible=is_china_accessible,
         requires_vpn=requires_vpn,
         has_api=has_api,
+        keyword=q,
     )
     return page_of(items, total, page, lambda tool: ToolPublic(**catalog_service.tool_public(tool)))
 

@@ -30,6 +30,7 @@ from shared.catalog.schemas import (
 from shared.embedding.service import embedding_service
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.search.hybrid import reciprocal_rank_fusion, token_coverage, trigram_similarity
+from shared.search.substring import contains_any
 
 TOOL_SORTS: dict[str, list[Any]] = {
     "rating": [Tool.avg_rating.desc(), Tool.review_count.desc()],
@@ -76,8 +77,15 @@ def list_tools(
     is_china_accessible: bool | None = None,
     requires_vpn: bool | None = None,
     has_api: bool | None = None,
+    keyword: str | None = None,
 ) -> tuple[list[Tool], int]:
+    """A page of tools passing every filter given; `keyword` is part of a name (English or Chinese) or
+    of the slug, in any case."""
     conditions: list[ColumnElement[bool]] = []
+    if keyword is not None:
+        if not keyword.strip():
+            raise InvalidInputError("q must not be blank")
+        conditions.append(contains_any(keyword.strip(), Tool.name, Tool.name_zh, Tool.slug))
     if category is not None:
         conditions.append(Tool.category.has(Category.slug == category))
     if scenario is not None:

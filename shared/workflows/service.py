@@ -19,6 +19,7 @@ from shared.executions import service as execution_service
 from shared.executions.models import AgentExecution
 from shared.interactions import service as interaction_service
 from shared.scheduling import service as scheduling_service
+from shared.search.substring import contains_any
 from shared.users.models import User
 from shared.workflows.graph import skill_ids, validate_graph
 from shared.workflows.models import AgentWorkflow, WorkflowStar, WorkflowVersion
@@ -248,9 +249,7 @@ def list_mine(*, session: Session, user: User, page: PageParams) -> tuple[list[A
 def _name_matches(query: str | None) -> ColumnElement[bool]:
     if not query:
         return AgentWorkflow.is_public  # a no-op beside the public filter
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(AgentWorkflow.name.ilike(pattern), AgentWorkflow.name_zh.ilike(pattern))
+    return contains_any(query, AgentWorkflow.name, AgentWorkflow.name_zh)
 
 
 def list_public(
