@@ -18,6 +18,7 @@ from shared.errors import ConflictError, InvalidInputError, NotFoundError, Permi
 from shared.executions import service as execution_service
 from shared.executions.models import AgentExecution
 from shared.interactions import service as interaction_service
+from shared.json_schema import check_instance, check_schema
 from shared.scheduling import service as scheduling_service
 from shared.search.substring import contains_any
 from shared.users.models import User
@@ -25,7 +26,7 @@ from shared.workflows.graph import skill_ids, validate_graph
 from shared.workflows.models import AgentWorkflow, WorkflowStar, WorkflowVersion
 from shared.workflows.redaction import redact_graph
 from shared.workflows.schemas import SortOrder, WorkflowCreate, WorkflowUpdate
-from shared.workflows.validation import check_input, check_input_schema, normalize_trigger
+from shared.workflows.validation import normalize_trigger
 
 # A change to any of these is a new version; names, descriptions and sharing flags are not.
 VERSIONED_FIELDS = (
@@ -114,7 +115,7 @@ def create_workflow(
     *, session: Session, user: User, request: WorkflowCreate
 ) -> tuple[AgentWorkflow, str | None]:
     """Validate and save a new workflow at version 1; returns it and a new webhook secret, if any."""
-    check_input_schema(request.input_schema)
+    check_schema(request.input_schema)
     graph = _check_graph(session, request.graph_json)
     trigger_config = normalize_trigger(request.trigger_type, request.trigger_config, request.input_schema)
     workflow = AgentWorkflow(
@@ -149,7 +150,7 @@ def update_workflow(
         raise InvalidInputError(f"{', '.join(not_nullable)} cannot be null")
     input_schema = fields.get("input_schema", workflow.input_schema)
     if "input_schema" in fields:
-        check_input_schema(input_schema)
+        check_schema(input_schema)
     if "graph_json" in fields:
         _check_graph(session, fields["graph_json"])
     trigger_type = fields.get("trigger_type", workflow.trigger_type)
@@ -358,7 +359,7 @@ def run(
     trigger_type: str = "manual",
 ) -> AgentExecution:
     """Start a run of the current version with input checked against the input_schema."""
-    check_input(workflow.input_schema, input_data)
+    check_instance(workflow.input_schema, input_data)
     interaction_service.record(
         session=session, user_id=user.id, item_type="workflow", item_id=workflow.id, action="run"
     )
