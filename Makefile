@@ -10,7 +10,7 @@ TORCH_VERSION := 2.13.0
 MODEL_DIR := layers/embedding/model
 MODEL := $(MODEL_DIR)/manifest.json
 
-.PHONY: dev test lint fmt migrate model layers package venv clean
+.PHONY: dev test lint fmt migrate superuser model layers package venv clean
 
 venv: $(STAMP)
 
@@ -60,6 +60,10 @@ fmt: $(STAMP)
 # Apply migrations to DATABASE_URL (the embedded default applies them itself on start).
 migrate: $(STAMP)
 	$(BIN)/python -m shared.migrations upgrade
+
+# The first superuser, in DATABASE_URL (the password is asked): make superuser EMAIL=you@example.com USERNAME=you
+superuser: $(STAMP)
+	$(BIN)/python -m shared.users create-superuser --email "$(EMAIL)" --username "$(USERNAME)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(MODEL_DIR) layers/*/build dist
