@@ -10,7 +10,7 @@ TORCH_VERSION := 2.13.0
 MODEL_DIR := layers/embedding/model
 MODEL := $(MODEL_DIR)/manifest.json
 
-.PHONY: dev test lint fmt migrate model layers package venv clean docs
+.PHONY: dev test lint fmt migrate superuser model layers package venv clean docs
 
 venv: $(STAMP)
 
@@ -63,6 +63,10 @@ migrate: $(STAMP)
 # docs/settings.md from the settings' descriptions (a test fails when it is stale)
 docs: $(STAMP)
 	$(BIN)/python -m infra.docs.settings --write
+
+# The first superuser, in DATABASE_URL (the password is asked): make superuser EMAIL=you@example.com USERNAME=you
+superuser: $(STAMP)
+	$(BIN)/python -m shared.users create-superuser --email "$(EMAIL)" --username "$(USERNAME)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(MODEL_DIR) layers/*/build dist

@@ -284,6 +284,10 @@ def llm(monkeypatch):  # type: ignore[no-untyped-def]
         monkeypatch.setattr(
             settings,
             "LLM_MODELS",
-            [LLMModel(name=TEST_MODEL, prompt_price=Decimal(1), completion_price=Decimal(2), context_window=8000)],
+            [
+                LLMModel(
+                    name=TEST_MODEL, prompt_price=Decimal(1), completion_price=Decimal(2), context_window=8000
+                )
+            ],
         )
         yield provider

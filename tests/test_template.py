@@ -141,3 +141,23 @@ def test_functions_without_the_embedding_layer_never_import_its_packages(name):
         [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=True
     )
     assert completed.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_no_function_imports_jsonschema_when_it_starts():
+    """jsonschema (~130 ms with attrs and referencing) is imported only when a schema is checked
+    (shared.json_schema), so no function's cold start pays for it."""
+    import subprocess
+    import sys
+
+    code_uris = sorted(function["CodeUri"] for function in functions().values())
+    probe = (
+        "import sys\n"
+        "from infra.local.lambdas import load_function\n"
+        f"for code_uri in {code_uris!r}:\n"
+        "    load_function(code_uri)\n"
+        "print(sorted(m for m in ('jsonschema', 'referencing') if m in sys.modules))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert completed.stdout.strip().splitlines()[-1] == "[]"

@@ -6,6 +6,7 @@ from aws_lambda_powertools import Logger, Metrics
 from shared.api.app import create_app
 from shared.api.lambda_adapter import make_http_handler
 from shared.audit.router import router as audit_router
+from shared.auth.api_keys_router import router as api_keys_router
 from shared.llm.router import router as llm_router
 from shared.users.router import router as users_router
 from shared.vault.router import router as vault_router
@@ -13,5 +14,5 @@ from shared.vault.router import router as vault_router
 logger = Logger()
 metrics = Metrics()
 
-app = create_app(users_router, vault_router, audit_router, llm_router, title="ainav users")
+app = create_app(users_router, api_keys_router, vault_router, audit_router, llm_router, title="ainav users")
 handler = make_http_handler(app, logger=logger, metrics=metrics)

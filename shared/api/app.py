@@ -17,8 +17,9 @@ API_PREFIX = "/v1"
 
 def create_app(*routers: APIRouter, title: str = "ainav", sessions: SessionSource = get_db) -> FastAPI:
     """An app serving the given routers under /v1, with the error mapping and, from the outside in:
-    request ids, security headers, CORS, the body-size cap and the operation log. Its routes and its
-    operation log take their database sessions from `sessions` (a test passes its own)."""
+    request ids, security headers, CORS, the operation log and the body-size cap (outside the cap, so a
+    413 is logged like any refused request). Its routes and its operation log take their database
+    sessions from `sessions` (a test passes its own)."""
     settings.validate_security_settings()
     app = FastAPI(
         title=title,
@@ -34,8 +35,8 @@ def create_app(*routers: APIRouter, title: str = "ainav", sessions: SessionSourc
     if sessions is not get_db:
         app.dependency_overrides[get_db] = sessions
     install_exception_handlers(app)
-    app.add_middleware(AuditLogMiddleware, sessions=sessions)  # the last added runs first: innermost
-    app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware)  # the last added runs first: this one is innermost
+    app.add_middleware(AuditLogMiddleware, sessions=sessions)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.CORS_ORIGINS,

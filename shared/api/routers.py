@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from shared.audit.router import router as audit_router
+from shared.auth.api_keys_router import router as api_keys_router
 from shared.auth.router import router as auth_router
 from shared.catalog.router import router as catalog_router
 from shared.executions.router import router as executions_router
@@ -19,6 +20,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     health_router,
     auth_router,
     users_router,
+    api_keys_router,
     vault_router,
     workflows_router,
     webhooks_router,

@@ -12,6 +12,7 @@ from shared.api.pagination import PageParams, paginate
 from shared.audit.models import OperationLog
 from shared.audit.schemas import OperationLogFilter
 from shared.config import get_utc_now, settings
+from shared.search.substring import LIKE_ESCAPE, like_escaped
 
 REDACTED = "[redacted]"
 # A parameter whose name says it carries a secret never reaches the log, whatever its value.
@@ -70,8 +71,8 @@ def search(
     if filters.method:
         query = query.where(OperationLog.method == filters.method.upper())
     if filters.path_prefix:
-        escaped = filters.path_prefix.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
-        query = query.where(OperationLog.path.like(f"{escaped}%", escape="\\"))
+        prefix = like_escaped(filters.path_prefix)
+        query = query.where(OperationLog.path.like(f"{prefix}%", escape=LIKE_ESCAPE))
     if filters.status is not None:
         query = query.where(OperationLog.status == filters.status)
     if filters.trace_id:

@@ -20,9 +20,9 @@ from shared.auth.schemas import (
     RefreshRequest,
     RegisterRequest,
     ResetPasswordRequest,
-    UserPublic,
 )
 from shared.db import SessionDep
+from shared.users.schemas import UserPublic
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

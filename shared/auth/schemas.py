@@ -1,63 +1,14 @@
-"""Request and response bodies of /v1/auth and /v1/users/me."""
+"""Request and response bodies of /v1/auth and /v1/users/me/api-keys (account fields: users.schemas)."""
 
 import uuid
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    EmailStr,
-    Field,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-USERNAME_PATTERN = r"^[A-Za-z0-9_-]{3,50}$"
-PHONE_PATTERN = r"^\+?[0-9]{6,20}$"
-MAX_PHONE_LENGTH = 20  # the column's length, the "+" included
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 128  # argon2 hashes any length; the cap keeps a request from buying seconds of CPU
-COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+from shared.users.schemas import Email, NewPassword, Password, StrictBody, Username, UserPublic
 
-
-@lru_cache(maxsize=1)
-def common_passwords() -> frozenset[str]:
-    return frozenset(COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").split())
-
-
-def refuse_common_password(password: str) -> str:
-    if password.lower() in common_passwords():
-        raise ValueError("this password is too common; choose one that is harder to guess")
-    return password
-
-
-def lower_email(email: str) -> str:
-    return email.strip().lower()
-
-
-Email = Annotated[EmailStr, AfterValidator(lower_email)]
-Username = Annotated[
-    str,
-    StringConstraints(pattern=USERNAME_PATTERN),
-    Field(description="3 to 50 letters, digits, '_' or '-'", examples=["alice_01"]),
-]
-NewPassword = Annotated[
-    str,
-    StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH),
-    AfterValidator(refuse_common_password),
-    Field(description=f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters, not a common password"),
-]
-Password = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 OpaqueToken = Annotated[str, StringConstraints(min_length=16, max_length=256)]
-Phone = Annotated[str, StringConstraints(pattern=PHONE_PATTERN, max_length=MAX_PHONE_LENGTH)]
-
-
-class StrictBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
 class RegisterRequest(StrictBody):
@@ -108,23 +59,6 @@ class EmailVerifyRequest(StrictBody):
     token: OpaqueToken
 
 
-class UserPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    email: str
-    username: str
-    phone: str | None
-    is_active: bool
-    is_superuser: bool
-    email_verified: bool = False
-    has_password: bool = False
-    github_linked: bool = False
-    wechat_linked: bool = False
-    created_at: datetime
-    updated_at: datetime
-
-
 class TokenPair(BaseModel):
     access_token: str
     refresh_token: str
@@ -144,16 +78,6 @@ class OAuthAuthorizeResponse(BaseModel):
     authorization_url: str
     state: str
     expires_in: int
-
-
-class UserUpdate(StrictBody):
-    username: Username | None = None
-    phone: Phone | None = None
-
-
-class PasswordChangeRequest(StrictBody):
-    current_password: Password
-    new_password: NewPassword
 
 
 class ApiKeyCreate(StrictBody):

@@ -14,13 +14,15 @@ from sqlalchemy.orm import Session
 from shared.auth import api_keys, login_guard, one_time_tokens
 from shared.auth import sessions as session_service
 from shared.auth.schemas import LoginRequest, RegisterRequest, TokenPair
-from shared.auth.security import decode_access_token, verify_password
+from shared.auth.security import decode_access_token
 from shared.auth.sessions import ClientInfo
 from shared.config import get_utc_now, settings
 from shared.email import service as email_service_module
 from shared.errors import AuthenticationError, BadRequestError, ConflictError, PermissionDeniedError
 from shared.users import service as user_service
 from shared.users.models import User
+from shared.users.passwords import verify_password
+from shared.users.schemas import PasswordChangeRequest
 
 logger = Logger(child=True)
 
@@ -113,20 +115,43 @@ def verify_email(*, session: Session, token: str) -> User:
 def mailbox_proven(*, session: Session, user: User) -> None:
     """The owner of the account's mailbox has just proven it (magic link, password reset, a provider's
     verified address). If the address had never been verified, whoever set the account up may not be
-    them (pre-account takeover): the password, every sign-in and every API key made before are void."""
+    them (pre-account takeover): the password, every sign-in and every API key made before are void,
+    and so is everything that could later act with the owner's secrets (`discard_unproven_work`).
+    The caller commits; a scheduler that refuses to drop a schedule fails the whole claim (503)."""
     if user.email_verified_at is not None:
         return
     revoked_sessions = session_service.revoke_user_sessions(
         session=session, user_id=user.id, reason="unverified_account_claimed"
     )
     revoked_keys = api_keys.deactivate_all(session=session, user_id=user.id)
-    if user.hashed_password is not None or revoked_sessions or revoked_keys:
+    discarded = discard_unproven_work(session=session, user_id=user.id)
+    if user.hashed_password is not None or revoked_sessions or revoked_keys or any(discarded.values()):
         logger.warning(
-            "unverified account claimed by its mailbox: earlier credentials voided",
-            extra={"user_id": str(user.id), "sessions": revoked_sessions, "api_keys": revoked_keys},
+            "unverified account claimed by its mailbox: earlier credentials and work voided",
+            extra={
+                "user_id": str(user.id),
+                "sessions": revoked_sessions,
+                "api_keys": revoked_keys,
+                **discarded,
+            },
         )
     user.hashed_password = None
     user.email_verified_at = get_utc_now()
+
+
+def discard_unproven_work(*, session: Session, user_id: uuid.UUID) -> dict[str, int]:
+    """What an unverified account's creator left that could later run as the real owner, with their
+    `{{ secrets.* }}`: its workflows are deleted with their runs (only an owner runs a workflow),
+    memories, versions, webhook secrets and EventBridge schedules, and its vault secrets too."""
+    # Imported here, not at the top: every function authenticates through this module, and only a
+    # claim needs the workflow machinery (cold start).
+    from shared.vault import service as vault_service
+    from shared.workflows import service as workflow_service
+
+    return {
+        "workflows": workflow_service.delete_all_owned(session=session, user_id=user_id),
+        "secrets": vault_service.remove_all(session=session, user_id=user_id),
+    }
 
 
 def login(*, session: Session, request: LoginRequest, client: ClientInfo) -> SignedIn:
@@ -216,7 +241,8 @@ def authenticate_access_token(*, session: Session, token: str) -> Principal:
 
 
 def request_password_reset(*, session: Session, email: str) -> None:
-    """Mail a one-hour reset link if the address has an account; say nothing either way."""
+    """Mail a reset link (PASSWORD_RESET_EXPIRE_MINUTES) if the address has an account; say nothing
+    either way."""
     with at_least(settings.AUTH_MIN_RESPONSE_MS):
         user = user_service.get_by_email(session=session, email=email)
         if user is None or not user.is_active:
@@ -240,7 +266,25 @@ def reset_password(*, session: Session, token: str, new_password: str) -> None:
         session.rollback()
         raise AuthenticationError("This account is disabled")
     mailbox_proven(session=session, user=user)
-    user_service.set_password(session=session, user=user, password=new_password)
+    user_service.set_password(user=user, password=new_password)
+    session_service.revoke_user_sessions(session=session, user_id=user.id, reason="password_reset")
+    session.commit()
+
+
+def change_password(*, session: Session, principal: Principal, change: PasswordChangeRequest) -> None:
+    """Set a new password after checking the current one; every other sign-in is signed out."""
+    user = principal.user
+    if user.hashed_password is None:
+        raise BadRequestError("This account has no password yet; set one through password reset")
+    if not user_service.check_password(session=session, user=user, password=change.current_password):
+        raise BadRequestError("The current password is incorrect")
+    user_service.set_password(user=user, password=change.new_password)
+    session_service.revoke_user_sessions(
+        session=session,
+        user_id=user.id,
+        reason="password_changed",
+        keep_family_id=principal.session_family_id,
+    )
     session.commit()
 
 

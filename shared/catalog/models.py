@@ -59,7 +59,8 @@ class Tool(UUIDPrimaryKeyMixin, TimestampMixin, Base):
         Index(
             f"ix_tools_{column}_trgm", column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}
         )
-        for column in ("name", "name_zh", "description", "description_zh")
+        # the keyword filter reads names and slug (ILIKE), search reads names and descriptions
+        for column in ("name", "name_zh", "slug", "description", "description_zh")
     )
 
     name: Mapped[str] = mapped_column(String(255))

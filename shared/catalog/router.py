@@ -1,6 +1,5 @@
 """/v1/catalog: public reads and search; superuser writes."""
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -9,7 +8,7 @@ from shared.api.pagination import Page, PageDep
 from shared.api.responses import JSON_BODY, error_responses
 from shared.auth.dependencies import SuperUser
 from shared.catalog import service as catalog_service
-from shared.catalog.models import Category, Scenario, Tool
+from shared.catalog.dependencies import CategoryBySlug, ScenarioBySlug, SkillById, ToolBySlug
 from shared.catalog.schemas import (
     CategoryPublic,
     CategoryUpdate,
@@ -68,6 +67,10 @@ def list_tools(
     is_china_accessible: bool | None = None,
     requires_vpn: bool | None = None,
     has_api: bool | None = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="part of a name (English or 中文) or of the slug"),
+    ] = None,
 ) -> Page[ToolPublic]:
     items, total = catalog_service.list_tools(
         session=session,
@@ -79,21 +82,22 @@ def list_tools(
         is_china_accessible=is_china_accessible,
         requires_vpn=requires_vpn,
         has_api=has_api,
+        keyword=q,
     )
     return page_of(items, total, page, lambda tool: ToolPublic(**catalog_service.tool_public(tool)))
 
 
 @router.get("/tools/{slug}", response_model=ToolDetail, responses=error_responses(404, 422))
-def read_tool(slug: str, session: SessionDep) -> ToolDetail:
-    return catalog_service.tool_detail(catalog_service.get_tool(session=session, slug=slug))
+def read_tool(tool: ToolBySlug) -> ToolDetail:
+    return catalog_service.tool_detail(tool)
 
 
 @router.get("/tools/{slug}/similar", response_model=Page[SearchHit], responses=error_responses(404, 422))
 def similar_tools(
-    slug: str, session: SessionDep, k: Annotated[int, Query(ge=1, le=50)] = 10
+    tool: ToolBySlug, session: SessionDep, k: Annotated[int, Query(ge=1, le=50)] = 10
 ) -> Page[SearchHit]:
-    hits = catalog_service.similar_tools(session=session, slug=slug, k=k)
-    items = [SearchHit(**catalog_service.tool_public(tool, score=round(score, 6))) for tool, score in hits]
+    hits = catalog_service.similar_tools(session=session, tool=tool, k=k)
+    items = [SearchHit(**catalog_service.tool_public(hit, score=round(score, 6))) for hit, score in hits]
     return Page(items=items, total=len(items), page=1, page_size=k)
 
 
@@ -124,112 +128,86 @@ def list_skills(
 
 
 @router.get("/skills/{skill_id}", response_model=SkillPublic, responses=error_responses(404, 422))
-def read_skill(skill_id: uuid.UUID, session: SessionDep) -> SkillPublic:
-    return catalog_service.skill_public(catalog_service.get_skill(session=session, skill_id=skill_id))
+def read_skill(skill: SkillById) -> SkillPublic:
+    return catalog_service.skill_public(skill)
 
 
 # --- superuser writes ----------------------------------------------------------------------------
+# `admin` comes first in each signature: dependencies resolve in order, so a caller who may not write
+# gets 401/403 before the path's object is looked up (and learns nothing from a 404).
 
 
 @router.post(
     "/categories", status_code=status.HTTP_201_CREATED, response_model=CategoryPublic, responses=ADMIN_WRITE
 )
-def create_category(body: CategoryWrite, admin: SuperUser, session: SessionDep) -> CategoryPublic:
-    record = catalog_service.save_simple(session=session, model=Category, fields=body.model_dump())
-    return CategoryPublic.model_validate(record)
+def create_category(admin: SuperUser, body: CategoryWrite, session: SessionDep) -> CategoryPublic:
+    return CategoryPublic.model_validate(catalog_service.create_category(session=session, request=body))
 
 
 @router.patch("/categories/{slug}", response_model=CategoryPublic, responses=ADMIN_WRITE)
-def update_category(slug: str, body: CategoryUpdate, admin: SuperUser, session: SessionDep) -> CategoryPublic:
-    existing = catalog_service.get_by_slug(session=session, model=Category, slug=slug)
-    fields = {
-        k: v
-        for k, v in body.model_dump(exclude_unset=True).items()
-        if v is not None or k in ("name_zh", "description", "icon")
-    }
+def update_category(
+    admin: SuperUser, category: CategoryBySlug, body: CategoryUpdate, session: SessionDep
+) -> CategoryPublic:
     return CategoryPublic.model_validate(
-        catalog_service.save_simple(session=session, model=Category, fields=fields, existing=existing)
+        catalog_service.update_category(session=session, category=category, request=body)
     )
 
 
 @router.delete("/categories/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN_DELETE)
-def delete_category(slug: str, admin: SuperUser, session: SessionDep) -> None:
-    catalog_service.delete_record(
-        session=session, record=catalog_service.get_by_slug(session=session, model=Category, slug=slug)
-    )
+def delete_category(admin: SuperUser, category: CategoryBySlug, session: SessionDep) -> None:
+    catalog_service.delete_record(session=session, record=category)
 
 
 @router.post(
     "/scenarios", status_code=status.HTTP_201_CREATED, response_model=ScenarioPublic, responses=ADMIN_WRITE
 )
-def create_scenario(body: ScenarioWrite, admin: SuperUser, session: SessionDep) -> ScenarioPublic:
-    return ScenarioPublic.model_validate(
-        catalog_service.save_simple(session=session, model=Scenario, fields=body.model_dump())
-    )
+def create_scenario(admin: SuperUser, body: ScenarioWrite, session: SessionDep) -> ScenarioPublic:
+    return ScenarioPublic.model_validate(catalog_service.create_scenario(session=session, request=body))
 
 
 @router.patch("/scenarios/{slug}", response_model=ScenarioPublic, responses=ADMIN_WRITE)
-def update_scenario(slug: str, body: ScenarioUpdate, admin: SuperUser, session: SessionDep) -> ScenarioPublic:
-    existing = catalog_service.get_by_slug(session=session, model=Scenario, slug=slug)
-    fields = {
-        k: v
-        for k, v in body.model_dump(exclude_unset=True).items()
-        if v is not None or k in ("name_zh", "icon")
-    }
+def update_scenario(
+    admin: SuperUser, scenario: ScenarioBySlug, body: ScenarioUpdate, session: SessionDep
+) -> ScenarioPublic:
     return ScenarioPublic.model_validate(
-        catalog_service.save_simple(session=session, model=Scenario, fields=fields, existing=existing)
+        catalog_service.update_scenario(session=session, scenario=scenario, request=body)
     )
 
 
 @router.delete("/scenarios/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN_DELETE)
-def delete_scenario(slug: str, admin: SuperUser, session: SessionDep) -> None:
-    catalog_service.delete_record(
-        session=session, record=catalog_service.get_by_slug(session=session, model=Scenario, slug=slug)
-    )
+def delete_scenario(admin: SuperUser, scenario: ScenarioBySlug, session: SessionDep) -> None:
+    catalog_service.delete_record(session=session, record=scenario)
 
 
 @router.post("/tools", status_code=status.HTTP_201_CREATED, response_model=ToolDetail, responses=ADMIN_WRITE)
-def create_tool(body: ToolWrite, admin: SuperUser, session: SessionDep) -> ToolDetail:
+def create_tool(admin: SuperUser, body: ToolWrite, session: SessionDep) -> ToolDetail:
     return catalog_service.tool_detail(catalog_service.create_tool(session=session, request=body))
 
 
 @router.patch("/tools/{slug}", response_model=ToolDetail, responses=ADMIN_WRITE)
-def update_tool(slug: str, body: ToolUpdate, admin: SuperUser, session: SessionDep) -> ToolDetail:
-    tool = catalog_service.get_tool(session=session, slug=slug)
+def update_tool(admin: SuperUser, tool: ToolBySlug, body: ToolUpdate, session: SessionDep) -> ToolDetail:
     return catalog_service.tool_detail(catalog_service.update_tool(session=session, tool=tool, request=body))
 
 
 @router.delete("/tools/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN_DELETE)
-def delete_tool(slug: str, admin: SuperUser, session: SessionDep) -> None:
-    catalog_service.delete_record(
-        session=session, record=catalog_service.get_by_slug(session=session, model=Tool, slug=slug)
-    )
+def delete_tool(admin: SuperUser, tool: ToolBySlug, session: SessionDep) -> None:
+    catalog_service.delete_record(session=session, record=tool)
 
 
 @router.post(
     "/skills", status_code=status.HTTP_201_CREATED, response_model=SkillPublic, responses=ADMIN_WRITE
 )
-def create_skill(body: SkillWrite, admin: SuperUser, session: SessionDep) -> SkillPublic:
-    return catalog_service.skill_public(catalog_service.save_skill(session=session, fields=body.model_dump()))
+def create_skill(admin: SuperUser, body: SkillWrite, session: SessionDep) -> SkillPublic:
+    return catalog_service.skill_public(catalog_service.create_skill(session=session, request=body))
 
 
 @router.patch("/skills/{skill_id}", response_model=SkillPublic, responses=ADMIN_WRITE)
-def update_skill(
-    skill_id: uuid.UUID, body: SkillUpdate, admin: SuperUser, session: SessionDep
-) -> SkillPublic:
-    existing = catalog_service.get_skill(session=session, skill_id=skill_id)
-    fields = {
-        k: v
-        for k, v in body.model_dump(exclude_unset=True).items()
-        if v is not None or k in ("name_zh", "description", "description_zh", "api_endpoint")
-    }
+def update_skill(admin: SuperUser, skill: SkillById, body: SkillUpdate, session: SessionDep) -> SkillPublic:
     return catalog_service.skill_public(
-        catalog_service.save_skill(session=session, fields=fields, existing=existing)
+        catalog_service.update_skill(session=session, skill=skill, request=body)
     )
 
 
 @router.delete("/skills/{skill_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN_DELETE)
-def delete_skill(skill_id: uuid.UUID, admin: SuperUser, session: SessionDep) -> None:
-    catalog_service.delete_record(
-        session=session, record=catalog_service.get_skill(session=session, skill_id=skill_id)
-    )
+def delete_skill(admin: SuperUser, skill: SkillById, session: SessionDep) -> None:
+    catalog_service.delete_record(session=session, record=skill)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.workflows.validation import check_input_schema
+from shared.json_schema import check_schema
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
@@ -26,7 +26,7 @@ def http_url(value: str) -> str:
 
 
 def json_schema(value: dict[str, Any]) -> dict[str, Any]:
-    check_input_schema(value)
+    check_schema(value)
     return value
 
 

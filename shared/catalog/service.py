@@ -3,6 +3,7 @@
 import uuid
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -12,8 +13,14 @@ from shared.catalog.models import Category, Scenario, Skill, Tool
 from shared.catalog.schemas import (
     AUTH_CONFIG_PUBLIC_KEYS,
     CategoryPublic,
+    CategoryUpdate,
+    CategoryWrite,
     ScenarioPublic,
+    ScenarioUpdate,
+    ScenarioWrite,
     SkillPublic,
+    SkillUpdate,
+    SkillWrite,
     ToolDetail,
     ToolPublic,
     ToolSort,
@@ -23,6 +30,7 @@ from shared.catalog.schemas import (
 from shared.embedding.service import embedding_service
 from shared.errors import ConflictError, InvalidInputError, NotFoundError
 from shared.search.hybrid import reciprocal_rank_fusion, token_coverage, trigram_similarity
+from shared.search.substring import contains_any
 
 TOOL_SORTS: dict[str, list[Any]] = {
     "rating": [Tool.avg_rating.desc(), Tool.review_count.desc()],
@@ -69,8 +77,15 @@ def list_tools(
     is_china_accessible: bool | None = None,
     requires_vpn: bool | None = None,
     has_api: bool | None = None,
+    keyword: str | None = None,
 ) -> tuple[list[Tool], int]:
+    """A page of tools passing every filter given; `keyword` is part of a name (English or Chinese) or
+    of the slug, in any case."""
     conditions: list[ColumnElement[bool]] = []
+    if keyword is not None:
+        if not keyword.strip():
+            raise InvalidInputError("q must not be blank")
+        conditions.append(contains_any(keyword.strip(), Tool.name, Tool.name_zh, Tool.slug))
     if category is not None:
         conditions.append(Tool.category.has(Category.slug == category))
     if scenario is not None:
@@ -102,9 +117,8 @@ def get_tool(*, session: Session, slug: str) -> Tool:
     return tool
 
 
-def similar_tools(*, session: Session, slug: str, k: int) -> list[tuple[Tool, float]]:
+def similar_tools(*, session: Session, tool: Tool, k: int) -> list[tuple[Tool, float]]:
     """Content-based neighbours by embedding."""
-    tool = get_tool(session=session, slug=slug)
     if tool.embedding is None:
         return []
     distance = Tool.embedding.cosine_distance(tool.embedding)
@@ -223,14 +237,44 @@ def _commit_unique(session: Session, what: str) -> None:
         raise ConflictError(f"A {what} with this slug already exists") from exc
 
 
-def save_simple(*, session: Session, model: type, fields: dict[str, Any], existing: Any = None) -> Any:
-    """Create or update a category or scenario."""
-    record = existing or model()
+def clearable_fields(model: type) -> frozenset[str]:
+    """What a PATCH may set to null: the model's optional (nullable) columns."""
+    return frozenset(column.key for column in model.__table__.columns if column.nullable)
+
+
+def patch_fields(model: type, request: BaseModel) -> dict[str, Any]:
+    """The fields a PATCH body changes. A null clears an optional field; on a required one it means
+    "leave it as it is" (tools refuse it instead: `update_tool`)."""
+    clearable = clearable_fields(model)
+    return {
+        name: value
+        for name, value in request.model_dump(exclude_unset=True).items()
+        if value is not None or name in clearable
+    }
+
+
+def _save_simple(session: Session, record: Category | Scenario, fields: dict[str, Any]) -> Any:
     for name, value in fields.items():
         setattr(record, name, value)
     session.add(record)
-    _commit_unique(session, model.__tablename__.rstrip("s"))
+    _commit_unique(session, record.__tablename__.rstrip("s"))
     return record
+
+
+def create_category(*, session: Session, request: CategoryWrite) -> Category:
+    return _save_simple(session, Category(), request.model_dump())
+
+
+def update_category(*, session: Session, category: Category, request: CategoryUpdate) -> Category:
+    return _save_simple(session, category, patch_fields(Category, request))
+
+
+def create_scenario(*, session: Session, request: ScenarioWrite) -> Scenario:
+    return _save_simple(session, Scenario(), request.model_dump())
+
+
+def update_scenario(*, session: Session, scenario: Scenario, request: ScenarioUpdate) -> Scenario:
+    return _save_simple(session, scenario, patch_fields(Scenario, request))
 
 
 def get_by_slug(*, session: Session, model: type, slug: str) -> Any:
@@ -291,21 +335,21 @@ def create_tool(*, session: Session, request: ToolWrite) -> Tool:
 
 
 def update_tool(*, session: Session, tool: Tool, request: ToolUpdate) -> Tool:
+    """Apply a PATCH: a null clears an optional field (category and scenarios included) and is a 422
+    naming the field on a required one."""
     fields = request.model_dump(exclude_unset=True)
-    required = {column.key for column in Tool.__table__.columns if not column.nullable}
-    if any(fields.get(name, "") is None for name in required):
-        raise InvalidInputError(
-            f"{', '.join(sorted(n for n in required if n in fields and fields[n] is None))} cannot be null"
-        )
+    required = {column.key for column in Tool.__table__.columns} - clearable_fields(Tool)
+    refused = sorted(name for name in required if name in fields and fields[name] is None)
+    if refused:
+        raise InvalidInputError(f"{', '.join(refused)} cannot be null")
     _apply_tool_fields(session, tool, fields)
     refresh_embeddings(session, [tool])
     _commit_unique(session, "tool")
     return get_tool(session=session, slug=tool.slug)
 
 
-def save_skill(*, session: Session, fields: dict[str, Any], existing: Skill | None = None) -> Skill:
+def _save_skill(session: Session, skill: Skill, fields: dict[str, Any]) -> Skill:
     """Create or update a skill; its tool is named by slug."""
-    skill = existing or Skill()
     if "tool" in fields:
         skill.tool = get_by_slug(session=session, model=Tool, slug=fields.pop("tool"))
     for name, value in fields.items():
@@ -313,3 +357,11 @@ def save_skill(*, session: Session, fields: dict[str, Any], existing: Skill | No
     session.add(skill)
     _commit_unique(session, "skill of this tool")
     return get_skill(session=session, skill_id=skill.id)
+
+
+def create_skill(*, session: Session, request: SkillWrite) -> Skill:
+    return _save_skill(session, Skill(), request.model_dump())
+
+
+def update_skill(*, session: Session, skill: Skill, request: SkillUpdate) -> Skill:
+    return _save_skill(session, skill, patch_fields(Skill, request))

@@ -22,7 +22,6 @@ logger = Logger(child=True)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 PASSWORD_RESET_PATH = "/reset-password"
-PASSWORD_RESET_EXPIRY_HOURS = 1
 PASSWORD_RESET_SUBJECT = "重置您的密码 - AI导航"
 WELCOME_SUBJECT = "欢迎加入 AI导航！"
 MAGIC_LINK_PATH = "/auth/magic-link"
@@ -51,6 +50,16 @@ def has_line_break(value: str) -> bool:
 def escape_url_param(value: str) -> str:
     """URL-encode a value for a query string (the seed's escape_url_param)."""
     return quote(value, safe="")
+
+
+def lifetime_in_words(minutes: int) -> str:
+    """How long a mailed link lives, as the (Chinese) templates say it: "30 分钟", "2 小时",
+    "1 小时 30 分钟"."""
+    hours, rest = divmod(minutes, 60)
+    parts = [f"{hours} 小时"] if hours else []
+    if rest or not hours:
+        parts.append(f"{rest} 分钟")
+    return " ".join(parts)
 
 
 def render_mail(template_name: str, **context: Any) -> tuple[str, str]:
@@ -174,20 +183,20 @@ class EmailService:
         raise AssertionError("unreachable")
 
     def send_password_reset_email(self, session: Session, to_email: str, reset_token: str) -> bool:
-        """Mail a one-hour password reset link carrying the URL-encoded token."""
+        """Mail a password reset link carrying the URL-encoded token; it says how long the link lives
+        (PASSWORD_RESET_EXPIRE_MINUTES, the lifetime the token is issued with)."""
         reset_url = (
             f"{self._settings.FRONTEND_URL.rstrip('/')}{PASSWORD_RESET_PATH}"
             f"?token={escape_url_param(reset_token)}"
         )
-        html, text = render_mail(
-            "password_reset", reset_url=reset_url, expiry_hours=PASSWORD_RESET_EXPIRY_HOURS
-        )
+        expiry = lifetime_in_words(self._settings.PASSWORD_RESET_EXPIRE_MINUTES)
+        html, text = render_mail("password_reset", reset_url=reset_url, expiry=expiry)
         return self.send_email(session, to_email, PASSWORD_RESET_SUBJECT, html, text)
 
     def send_magic_link_email(self, session: Session, to_email: str, token: str, expiry_minutes: int) -> bool:
         """Mail a single-use sign-in link carrying the URL-encoded token."""
         link = f"{self._settings.FRONTEND_URL.rstrip('/')}{MAGIC_LINK_PATH}?token={escape_url_param(token)}"
-        html, text = render_mail("magic_link", magic_link_url=link, expiry_minutes=expiry_minutes)
+        html, text = render_mail("magic_link", magic_link_url=link, expiry=lifetime_in_words(expiry_minutes))
         return self.send_email(session, to_email, MAGIC_LINK_SUBJECT, html, text)
 
     def verify_url(self, token: str) -> str:

@@ -16,6 +16,7 @@ from shared.engine.context import RunContext
 from shared.engine.errors import NodeError, RetryableNodeError
 from shared.engine.registry import executor
 from shared.errors import DomainError
+from shared.json_schema import check_instance
 from shared.llm import gateway
 from shared.llm.client import LLMError, ProviderUnavailable
 
@@ -130,15 +131,13 @@ def _skill_auth_headers(skill: Skill) -> dict[str, str]:
 @executor("skill")
 def run_skill(data: dict[str, Any], ctx: RunContext, session: Session, timeout: float) -> tuple[dict, Any]:
     """Call a catalog skill: params checked against its input_schema, auth from its auth_config."""
-    from shared.workflows.validation import check_input
-
     skill = session.scalar(select(Skill).where(Skill.id == data["skill_id"], Skill.is_active))
     if skill is None or not skill.api_endpoint:
         raise NodeError(f"skill {data['skill_id']} does not exist, is inactive or has no endpoint")
     params: dict[str, Any] = ctx.render_map(data.get("params") or {}, "data.params")
     params = _coerce_to_schema(params, skill.input_schema or {})
     try:
-        check_input(skill.input_schema or {}, params, label="params")
+        check_instance(skill.input_schema or {}, params, label="params")
     except Exception as exc:
         raise NodeError(str(getattr(exc, "message", exc))) from exc
     url = skill.api_endpoint

@@ -12,9 +12,9 @@ from shared.errors import ConflictError, NotFoundError
 from shared.executions import lifecycle
 from shared.executions.models import FINISHED_STATUSES, AgentExecution, ExecutionStatus
 from shared.interactions import service as interaction_service
+from shared.json_schema import check_instance
 from shared.users.models import User
 from shared.workflows.models import AgentWorkflow
-from shared.workflows.validation import check_input
 
 
 def start_execution(
@@ -48,7 +48,7 @@ def start_run(
     trigger_type: str = "manual",
 ) -> AgentExecution:
     """The owner starts a run of the current version, with input checked against the input_schema."""
-    check_input(workflow.input_schema, input_data)
+    check_instance(workflow.input_schema, input_data)
     interaction_service.record(
         session=session, user_id=user.id, item_type="workflow", item_id=workflow.id, action="run"
     )

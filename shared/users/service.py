@@ -1,19 +1,19 @@
-"""Accounts: lookup, creation with unique names, profile changes, password changes."""
+"""Accounts: lookup, creation with unique names, profile changes, the password hash. Signing in and
+out, and what a password change does to sessions, is auth's (shared.auth.service)."""
 
 import re
 import secrets
-import uuid
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.auth import sessions as session_service
-from shared.auth.schemas import PasswordChangeRequest, UserUpdate
-from shared.auth.security import hash_password, password_needs_rehash, verify_password
-from shared.config import get_utc_now
-from shared.errors import BadRequestError, ConflictError
+from shared.config import get_utc_now, settings
+from shared.errors import ConflictError
+from shared.llm import credits
 from shared.users.models import User
+from shared.users.passwords import hash_password, password_needs_rehash, verify_password
+from shared.users.schemas import UserUpdate
 
 USERNAME_MIN, USERNAME_MAX = 3, 50
 
@@ -60,8 +60,9 @@ def create_user(
     wechat_id: str | None = None,
     email_verified: bool = False,
 ) -> User:
-    """Insert an account; a duplicate email or username is a 409, even when two requests race.
-    `email_verified` when the address was proven on the way in (magic link, a provider's verified one)."""
+    """Insert an account, with SIGNUP_BONUS_CREDITS as its first bonus credits; a duplicate email or
+    username is a 409, even when two requests race. `email_verified` when the address was proven on the
+    way in (magic link, a provider's verified one)."""
     ensure_available(session=session, email=email, username=username)
     user = User(
         email=email.lower(),
@@ -76,6 +77,10 @@ def create_user(
             session.add(user)
     except IntegrityError as exc:
         raise ConflictError("An account with this email or username already exists") from exc
+    if settings.SIGNUP_BONUS_CREDITS > 0:
+        credits.grant(
+            session, user_id=user.id, bonus_credits=settings.SIGNUP_BONUS_CREDITS, note="signup bonus"
+        )
     return user
 
 
@@ -116,22 +121,6 @@ def check_password(*, session: Session, user: User, password: str) -> bool:
     return True
 
 
-def change_password(
-    *, session: Session, user: User, change: PasswordChangeRequest, keep_family_id: uuid.UUID | None
-) -> None:
-    """Set a new password after checking the current one; every other sign-in is signed out."""
-    if user.hashed_password is None:
-        raise BadRequestError("This account has no password yet; set one through password reset")
-    if not check_password(session=session, user=user, password=change.current_password):
-        raise BadRequestError("The current password is incorrect")
-    user.hashed_password = hash_password(change.new_password)
-    session_service.revoke_user_sessions(
-        session=session, user_id=user.id, reason="password_changed", keep_family_id=keep_family_id
-    )
-    session.commit()
-
-
-def set_password(*, session: Session, user: User, password: str) -> None:
-    """Set a password without the old one (reset by mail) and sign out every session."""
+def set_password(*, user: User, password: str) -> None:
+    """Store the hash of a new password (the caller decides what else a new password ends)."""
     user.hashed_password = hash_password(password)
-    session_service.revoke_user_sessions(session=session, user_id=user.id, reason="password_reset")

@@ -49,6 +49,11 @@ def list_for(*, session: Session, user: User, page: PageParams) -> tuple[list[Us
     )
 
 
+def remove_all(*, session: Session, user_id: uuid.UUID) -> int:
+    """Delete every secret of a user (the caller commits); returns how many."""
+    return session.execute(delete(UserSecret).where(UserSecret.user_id == user_id)).rowcount
+
+
 def remove(*, session: Session, user: User, name: str) -> None:
     deleted = session.execute(
         delete(UserSecret).where(UserSecret.user_id == user.id, UserSecret.name == name)

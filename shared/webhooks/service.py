@@ -23,9 +23,9 @@ from shared.errors import (
 )
 from shared.executions import service as execution_service
 from shared.executions.models import AgentExecution
+from shared.json_schema import check_instance
 from shared.workflows import service as workflow_service
 from shared.workflows.models import AgentWorkflow, WebhookDelivery
-from shared.workflows.validation import check_input
 
 SIGNATURE_PATTERN = re.compile(r"^t=(?P<t>\d{1,12}),v1=(?P<v1>[0-9a-f]{64})$")
 
@@ -74,7 +74,7 @@ def receive(
     if abs(get_utc_now().timestamp() - timestamp) > settings.WEBHOOK_TOLERANCE_SECONDS:
         raise AuthenticationError("Signature timestamp is too old or in the future")
     payload = _parse_body(body)
-    check_input(workflow.input_schema, payload)
+    check_instance(workflow.input_schema, payload)
     quotas.check_webhook_calls(session, workflow.user_id)
     signature_hash = hashlib.sha256(provided.encode()).hexdigest()
     first_use = session.execute(

@@ -16,15 +16,17 @@ from shared.catalog.models import Skill
 from shared.config import get_utc_now
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from shared.interactions import service as interaction_service
+from shared.json_schema import check_schema
 from shared.llm import keys as llm_keys
 from shared.llm import offers
 from shared.scheduling import service as scheduling_service
+from shared.search.substring import contains_any
 from shared.users.models import User
 from shared.workflows.graph import skill_ids, validate_graph
 from shared.workflows.models import AgentWorkflow, WorkflowStar, WorkflowVersion
 from shared.workflows.redaction import redact_graph
 from shared.workflows.schemas import SortOrder, WorkflowCreate, WorkflowUpdate
-from shared.workflows.validation import check_input_schema, normalize_trigger
+from shared.workflows.validation import normalize_trigger
 
 # A change to any of these is a new version; names, descriptions and sharing flags are not.
 VERSIONED_FIELDS = (
@@ -142,7 +144,7 @@ def create_workflow(
     *, session: Session, user: User, request: WorkflowCreate
 ) -> tuple[AgentWorkflow, str | None]:
     """Validate and save a new workflow at version 1; returns it and a new webhook secret, if any."""
-    check_input_schema(request.input_schema)
+    check_schema(request.input_schema)
     graph = _check_graph(session, request.graph_json)
     _check_model_choices(
         session, user_id=user.id, graph=graph, model=request.llm_model, provider=request.llm_provider
@@ -180,7 +182,7 @@ def update_workflow(
         raise InvalidInputError(f"{', '.join(not_nullable)} cannot be null")
     input_schema = fields.get("input_schema", workflow.input_schema)
     if "input_schema" in fields:
-        check_input_schema(input_schema)
+        check_schema(input_schema)
     if "graph_json" in fields:
         _check_graph(session, fields["graph_json"])
     if {"graph_json", "llm_model", "llm_provider"} & fields.keys():
@@ -224,12 +226,26 @@ def update_workflow(
     return workflow, secret
 
 
-def delete_workflow(*, session: Session, workflow: AgentWorkflow) -> None:
-    """Delete a workflow with its runs, memories and versions, and its schedule."""
-    if workflow.active_schedule:
+def _delete(session: Session, workflow: AgentWorkflow) -> None:
+    """Remove the schedule first: if the scheduler refuses (503), the workflow stays as it was."""
+    if workflow.trigger_type == "schedule":
         scheduling_service.delete_schedule(workflow.id)
     session.delete(workflow)
+
+
+def delete_workflow(*, session: Session, workflow: AgentWorkflow) -> None:
+    """Delete a workflow with its runs, memories and versions, and its schedule."""
+    _delete(session, workflow)
     session.commit()
+
+
+def delete_all_owned(*, session: Session, user_id: uuid.UUID) -> int:
+    """Delete every workflow of a user as `delete_workflow` does (the caller commits); returns how many."""
+    workflows = session.scalars(select(AgentWorkflow).where(AgentWorkflow.user_id == user_id)).all()
+    for workflow in workflows:
+        _delete(session, workflow)
+    session.flush()
+    return len(workflows)
 
 
 def _visible_to(user: User | None) -> ColumnElement[bool]:
@@ -285,9 +301,7 @@ def list_mine(*, session: Session, user: User, page: PageParams) -> tuple[list[A
 def _name_matches(query: str | None) -> ColumnElement[bool]:
     if not query:
         return AgentWorkflow.is_public  # a no-op beside the public filter
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(AgentWorkflow.name.ilike(pattern), AgentWorkflow.name_zh.ilike(pattern))
+    return contains_any(query, AgentWorkflow.name, AgentWorkflow.name_zh)
 
 
 def list_public(

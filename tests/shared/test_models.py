@@ -158,6 +158,9 @@ def test_memories_are_found_by_cosine_distance(db):
     far = AgentMemory(workflow_id=workflow.id, content="far", embedding=unit_vector(0.0, 1.0))
     db.add_all([near, far])
     db.flush()
+    # The exact order: once the table holds many other vectors the planner may pick the HNSW index, an
+    # approximate scan filtered afterwards that can drop "far" (the service turns iterative scans on).
+    db.execute(text("SET LOCAL enable_indexscan = off"))
     query = unit_vector(1.0)
     distance = AgentMemory.embedding.cosine_distance(query)
     # Whatever plan the table's statistics pick: an HNSW scan without iterative scans stops after

@@ -1,7 +1,7 @@
 """llm gateway: usage, credits, holds, provider keys
 
 Revision ID: d4496e84c7c3
-Revises: 284e09414db1
+Revises: ebd0ad94d369
 Create Date: 2026-11-30 09:42:40.019644+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d4496e84c7c3"
-down_revision: str | None = "284e09414db1"
+down_revision: str | None = "ebd0ad94d369"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

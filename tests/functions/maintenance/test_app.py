@@ -5,4 +5,10 @@ def test_the_scheduled_event_runs_maintenance_and_reports(engine, aws):
     report = load_function("functions/maintenance").handler(
         load_event("eventbridge_maintenance.json"), FakeLambdaContext()
     )
-    assert set(report) == {"failed_stuck", "resumed_lost", "requeued_pending", "released_holds", "purged_rows"}
+    assert set(report) == {
+        "failed_stuck",
+        "resumed_lost",
+        "requeued_pending",
+        "released_holds",
+        "purged_rows",
+    }

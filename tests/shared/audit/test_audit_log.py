@@ -135,3 +135,32 @@ def test_a_failure_to_write_the_log_never_fails_the_request(client, db, monkeypa
         json={"name": "Still created", "graph_json": greeting_graph()},
     )
     assert response.status_code == 201
+
+
+def test_a_body_refused_by_the_size_cap_is_logged_as_413(client, db, monkeypatch):
+    # GIVEN a small body-size cap
+    from shared.config import settings
+
+    monkeypatch.setattr(settings, "MAX_REQUEST_BODY_BYTES", 1000)
+    # WHEN a POST sends more, whether it says so up front or streams it
+    declared = client.post(
+        "/v1/workflows",
+        content=b"x" * 1001,
+        headers={"content-type": "application/json", "X-Request-ID": "trace-too-large-1"},
+    )
+    streamed = client.post(
+        "/v1/workflows",
+        content=(b"y" * 200 for _ in range(10)),
+        headers={"content-type": "application/json", "X-Request-ID": "trace-too-large-2"},
+    )
+    # THEN both are refused and each leaves an operation-log row saying so
+    assert (declared.status_code, streamed.status_code) == (413, 413)
+    for trace_id in ("trace-too-large-1", "trace-too-large-2"):
+        [entry] = rows(db, trace_id=trace_id)
+        assert (entry.method, entry.path, entry.status, entry.code) == (
+            "POST",
+            "/v1/workflows",
+            413,
+            "payload_too_large",
+        )
+        assert entry.msg == "The request body exceeds 1000 bytes"

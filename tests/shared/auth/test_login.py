@@ -143,3 +143,49 @@ def test_no_credentials_is_401(client):
     response = client.get("/v1/auth/me")
     assert response.status_code == 401
     assert response.json() == {"detail": "Not authenticated"}
+
+
+# "correct horse battery" (tests.accounts.PASSWORD) as passlib's bcrypt stored it in the seed systems
+IMPORTED_BCRYPT_HASH = "$2b$04$ce9sCHN9hNeALTcmqMiP5.Rha5A.L.C9B5dag2D5oxJOAJDtDswVW"
+
+
+@pytest.mark.parametrize("prefix", ["$2b$", "$2a$", "$2y$"])
+def test_an_imported_bcrypt_account_signs_in_and_its_hash_becomes_argon2id(client, db, prefix):
+    # GIVEN an account imported with a bcrypt hash
+    account = signup(client, email="imported@example.com")
+    legacy = prefix + IMPORTED_BCRYPT_HASH.removeprefix("$2b$")
+    db.execute(update(User).where(User.id == account["user"]["id"]).values(hashed_password=legacy))
+    # WHEN its owner signs in with their password
+    response = login(client, "imported@example.com")
+    # THEN they are in, the stored hash is now argon2id, and the password still works against it
+    assert response.status_code == 200, response.text
+    stored = db.scalar(select(User.hashed_password).where(User.id == account["user"]["id"]))
+    assert stored.startswith("$argon2id$")
+    assert login(client, "imported@example.com").status_code == 200
+
+
+def test_a_wrong_password_against_a_bcrypt_hash_is_401_and_keeps_the_hash(client, db):
+    account = signup(client, email="imported-wrong@example.com")
+    db.execute(
+        update(User).where(User.id == account["user"]["id"]).values(hashed_password=IMPORTED_BCRYPT_HASH)
+    )
+    response = login(client, "imported-wrong@example.com", password="not the password")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Incorrect email/username or password"}
+    stored = db.scalar(select(User.hashed_password).where(User.id == account["user"]["id"]))
+    assert stored == IMPORTED_BCRYPT_HASH
+
+
+def test_an_argon2_hash_with_older_parameters_is_upgraded_at_sign_in(client, db):
+    from argon2 import PasswordHasher
+
+    # GIVEN a hash made before the hashing parameters changed
+    account = signup(client, email="older-params@example.com")
+    older = PasswordHasher(time_cost=1, memory_cost=512).hash(PASSWORD)
+    db.execute(update(User).where(User.id == account["user"]["id"]).values(hashed_password=older))
+    # WHEN its owner signs in
+    assert login(client, "older-params@example.com").status_code == 200
+    # THEN the stored hash carries today's parameters
+    stored = db.scalar(select(User.hashed_password).where(User.id == account["user"]["id"]))
+    assert stored != older and stored.startswith("$argon2id$")
+    assert f"m={settings.PASSWORD_HASH_MEMORY_KIB},t={settings.PASSWORD_HASH_TIME_COST}," in stored

@@ -33,6 +33,23 @@ def test_forgot_mails_a_one_hour_link_to_the_frontend(client, mailbox):
     assert "1 小时" in text
 
 
+def test_forgot_mails_the_configured_lifetime_and_the_link_lives_that_long(client, db, mailbox, monkeypatch):
+    # GIVEN reset links that live 30 minutes instead of the default hour
+    from shared.config import settings
+
+    monkeypatch.setattr(settings, "PASSWORD_RESET_EXPIRE_MINUTES", 30)
+    signup(client, email="hurried@example.com")
+    # WHEN the owner asks for one
+    assert forgot(client, "hurried@example.com").status_code == 202
+    # THEN the mail says 30 minutes, and the token expires then
+    [mail] = [m for m in mailbox.to("hurried@example.com") if m["Subject"] == "重置您的密码 - AI导航"]
+    text = mail.get_body(("plain",)).get_content()
+    assert "30 分钟后失效" in text and "小时" not in text
+    token = mailbox.token_sent_to("hurried@example.com")
+    record = db.scalar(select(OneTimeToken).where(OneTimeToken.token_hash == hash_token(token)))
+    assert timedelta(minutes=30) <= record.expires_at - record.created_at < timedelta(minutes=31)
+
+
 def test_forgot_answers_the_same_for_unknown_addresses_and_mails_nothing(client, mailbox):
     signup(client, email="known@example.com")
     known = forgot(client, "known@example.com")

@@ -5,25 +5,11 @@ import pytest
 from shared.auth.security import (
     create_access_token,
     decode_access_token,
-    hash_password,
     hash_token,
     new_api_key,
     new_token,
-    verify_password,
 )
 from shared.errors import AuthenticationError
-
-
-def test_passwords_verify_only_against_their_own_hash():
-    hashed = hash_password("correct horse battery")
-    assert hashed.startswith("$argon2id$")
-    assert verify_password("correct horse battery", hashed)
-    assert not verify_password("wrong horse battery", hashed)
-
-
-def test_a_missing_or_broken_hash_never_verifies():
-    assert not verify_password("anything", None)
-    assert not verify_password("anything", "not-a-hash")
 
 
 def test_tokens_are_unguessable_and_stored_as_sha256():

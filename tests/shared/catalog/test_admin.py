@@ -171,3 +171,84 @@ def test_nulling_a_required_tool_field_is_422_naming_it(client, superuser, field
     response = client.patch("/v1/catalog/tools/quill-test-writer", headers=headers, json={field: None})
     assert response.status_code == 422
     assert response.json()["detail"] == f"{field} cannot be null"
+
+
+UNKNOWN_OBJECTS = [
+    ("/v1/catalog/categories/no-such-thing", "No categorie 'no-such-thing'"),  # sic: the detail as it was
+    ("/v1/catalog/scenarios/no-such-thing", "No scenario 'no-such-thing'"),
+    ("/v1/catalog/tools/no-such-thing", "No tool 'no-such-thing'"),
+    ("/v1/catalog/skills/00000000-0000-4000-8000-000000000000", "Skill not found"),
+]
+
+
+@pytest.mark.parametrize(("path", "detail"), UNKNOWN_OBJECTS)
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_an_unknown_object_is_404_for_superusers_only(client, superuser, method, path, detail):
+    # GIVEN a path naming nothing, and callers without and with the right to write
+    body = {"json": {"name": "Renamed"}} if method == "PATCH" else {}
+    member = signup(client)
+    # THEN whoever may not write learns nothing about it, and a superuser gets the 404
+    assert client.request(method, path, **body).status_code == 401
+    assert client.request(method, path, headers=bearer(member), **body).status_code == 403
+    response = client.request(method, path, headers=bearer(superuser), **body)
+    assert (response.status_code, response.json()) == (404, {"detail": detail})
+
+
+@pytest.mark.parametrize(
+    ("path", "created", "cleared", "kept"),
+    [
+        (
+            "/v1/catalog/categories",
+            {"slug": "clear-category", "name": "Clear", "name_zh": "清", "description": "d", "icon": "i"},
+            ["name_zh", "description", "icon"],
+            ["name", "order"],
+        ),
+        (
+            "/v1/catalog/scenarios",
+            {"slug": "clear-scenario", "name": "Clear", "name_zh": "清", "icon": "i"},
+            ["name_zh", "icon"],
+            ["name"],
+        ),
+    ],
+)
+def test_a_patch_null_clears_an_optional_field_and_leaves_a_required_one(
+    client, superuser, path, created, cleared, kept
+):
+    headers = bearer(superuser)
+    before = client.post(path, headers=headers, json=created).json()
+    # WHEN a PATCH sends null for every field
+    nulls = dict.fromkeys([*cleared, *kept])
+    response = client.patch(f"{path}/{created['slug']}", headers=headers, json=nulls)
+    # THEN the optional fields are cleared and the required ones keep their values
+    assert response.status_code == 200, response.text
+    after = response.json()
+    assert {name: after[name] for name in cleared} == dict.fromkeys(cleared)
+    assert {name: after[name] for name in kept} == {name: before[name] for name in kept}
+
+
+def test_a_skill_patch_null_clears_its_optional_fields_and_leaves_the_rest(client, superuser):
+    headers = bearer(superuser)
+    client.post("/v1/catalog/tools", headers=headers, json=TOOL)
+    skill = client.post(
+        "/v1/catalog/skills",
+        headers=headers,
+        json={
+            "tool": "quill-test-writer",
+            "slug": "draft",
+            "name": "Draft",
+            "name_zh": "起草",
+            "description": "d",
+            "description_zh": "描述",
+            "api_endpoint": "https://quill.example.com/draft",
+            "http_method": "POST",
+        },
+    ).json()
+    cleared = ["name_zh", "description", "description_zh", "api_endpoint"]
+    kept = ["name", "slug", "http_method", "is_active", "input_schema"]
+    response = client.patch(
+        f"/v1/catalog/skills/{skill['id']}", headers=headers, json=dict.fromkeys([*cleared, *kept])
+    )
+    assert response.status_code == 200, response.text
+    after = response.json()
+    assert {name: after[name] for name in cleared} == dict.fromkeys(cleared)
+    assert {name: after[name] for name in kept} == {name: skill[name] for name in kept}

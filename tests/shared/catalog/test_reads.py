@@ -158,3 +158,69 @@ def test_search_quality_on_labelled_queries(client):
         q: search(client, q)[:5] for q, expected in LABELLED.items() if expected not in search(client, q)[:5]
     }
     assert len(misses) <= len(LABELLED) * 0.2, misses
+
+
+def tools_matching(client, **params) -> list[dict]:  # type: ignore[no-untyped-def]
+    response = client.get("/v1/catalog/tools", params={"page_size": 100, **params})
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def names_contain(tool: dict, keyword: str) -> bool:
+    return any(keyword.lower() in (tool[field] or "").lower() for field in ("name", "name_zh", "slug"))
+
+
+def test_q_matches_english_names_whatever_the_case(client):
+    items = tools_matching(client, q="CHAT")
+    assert {"chatgpt", "le-chat", "chatglm"} <= {t["slug"] for t in items}
+    assert all(names_contain(t, "chat") for t in items)
+
+
+def test_q_matches_chinese_names(client):
+    items = tools_matching(client, q="翻译")
+    assert {"youdao-translate", "baidu-translate", "google-translate", "immersive-translate"} <= {
+        t["slug"] for t in items
+    }
+    assert all(names_contain(t, "翻译") for t in items)
+
+
+def test_q_matches_slugs_and_keeps_the_other_filters_and_the_sort(client, db):
+    # GIVEN a tool found by its slug only
+    from tests.factories import make_tool
+
+    make_tool(db, slug="zz-slugword-only", name="Unrelated Name", pricing_type="free")
+    assert [t["slug"] for t in tools_matching(client, q="slugword")] == ["zz-slugword-only"]
+    # WHEN q is combined with a filter and a sort
+    items = tools_matching(client, q="translate", pricing_type="freemium", sort="name")
+    # THEN every item passes both, in the sort's order
+    assert items and all(t["pricing_type"] == "freemium" and names_contain(t, "translate") for t in items)
+    assert [t["name"].lower() for t in items] == sorted(t["name"].lower() for t in items)
+    total = client.get("/v1/catalog/tools", params={"q": "translate", "pricing_type": "freemium"}).json()
+    assert total["total"] == len(items)
+
+
+def test_q_takes_like_wildcards_literally(client):
+    assert tools_matching(client, q="%") == []
+    assert tools_matching(client, q="_") == []
+
+
+@pytest.mark.parametrize("q", ["", "   ", "x" * 101])
+def test_a_blank_or_overlong_q_is_422(client, q):
+    assert client.get("/v1/catalog/tools", params={"q": q}).status_code == 422
+
+
+@pytest.mark.parametrize("q", ["chat", "翻译"])
+def test_q_is_served_by_the_trigram_indexes(db, q):
+    """Names and slug each have a pg_trgm GIN index, so the filter never needs a full scan."""
+    from sqlalchemy import select, text
+    from sqlalchemy.dialects import postgresql
+
+    from shared.catalog.models import Tool
+    from shared.search.substring import contains_any
+
+    query = select(Tool.id).where(contains_any(q, Tool.name, Tool.name_zh, Tool.slug))
+    sql = str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    db.execute(text("SET LOCAL enable_seqscan = off"))  # what the planner picks on a large catalog
+    plan = "\n".join(row[0] for row in db.execute(text(f"EXPLAIN {sql}")))
+    assert "Seq Scan" not in plan
+    assert {"ix_tools_name_trgm", "ix_tools_name_zh_trgm", "ix_tools_slug_trgm"} <= set(plan.split())

@@ -11,7 +11,7 @@ from moto.ses.models import ses_backends
 
 from shared import aws
 from shared.config import Settings
-from shared.email.service import EmailService, escape_url_param, has_line_break
+from shared.email.service import EmailService, escape_url_param, has_line_break, lifetime_in_words
 from tests.fakes.http_server import Reply, ScriptedServer
 
 SENDER = "noreply@ainav.test"
@@ -65,6 +65,39 @@ def test_password_reset_mail_links_to_the_frontend_with_the_encoded_token(servic
     assert parse_qs(urlparse(link).query)["token"] == [token]
     assert f'href="{link.replace("&", "&amp;")}"' in html
     assert "1 小时" in text and "1 小时" in html
+
+
+@pytest.mark.parametrize(
+    ("minutes", "said"), [(30, "30 分钟"), (120, "2 小时"), (90, "1 小时 30 分钟"), (60, "1 小时")]
+)
+def test_password_reset_mail_states_the_configured_lifetime(ses, db, minutes, said):
+    # GIVEN reset links that live `minutes`
+    config = Settings(
+        _env_file=None,
+        MAIL_FROM_EMAIL=SENDER,
+        AWS_REGION=REGION,
+        PASSWORD_RESET_EXPIRE_MINUTES=minutes,
+    )
+    # WHEN the reset mail goes out
+    assert EmailService(config, client=ses).send_password_reset_email(db, "alice@example.com", "t" * 20)
+    # THEN both parts say that lifetime, and no other
+    [message] = sent_messages()
+    for part in ("plain", "html"):
+        content = message.get_body((part,)).get_content()
+        assert f"此链接将在 {said}后失效" in content
+
+
+def test_a_lifetime_reads_in_hours_and_minutes():
+    assert [lifetime_in_words(m) for m in (0, 1, 15, 59, 60, 61, 150, 1440)] == [
+        "0 分钟",
+        "1 分钟",
+        "15 分钟",
+        "59 分钟",
+        "1 小时",
+        "1 小时 1 分钟",
+        "2 小时 30 分钟",
+        "24 小时",
+    ]
 
 
 def test_welcome_mail_escapes_the_username_in_html(service, db):
