@@ -163,9 +163,6 @@ def test_memories_are_found_by_cosine_distance(db):
     db.execute(text("SET LOCAL enable_indexscan = off"))
     query = unit_vector(1.0)
     distance = AgentMemory.embedding.cosine_distance(query)
-    # Whatever plan the table's statistics pick: an HNSW scan without iterative scans stops after
-    # ef_search candidates across every workflow, and a filter can leave fewer rows than exist.
-    db.execute(text("SET LOCAL hnsw.iterative_scan = strict_order"))
     rows = db.execute(
         select(AgentMemory.content, distance.label("distance"))
         .where(AgentMemory.workflow_id == workflow.id)
