@@ -220,34 +220,21 @@ def grant(
             f"{user.bonus_credits} bonus credits"
         )
     entries = []
-    if credits:
-        after = _add(session, user_id, credits, ZERO)
-        entries.append(
-            _record(
-                session,
-                user_id=user_id,
-                kind="grant",
-                credits=credits,
-                bonus_credits=ZERO,
-                after=after,
-                note=note,
-                actor_id=actor_id,
+    for kind, to_credits, to_bonus in (("grant", credits, ZERO), ("bonus_grant", ZERO, bonus_credits)):
+        if to_credits or to_bonus:
+            after = _add(session, user_id, to_credits, to_bonus)
+            entries.append(
+                _record(
+                    session,
+                    user_id=user_id,
+                    kind=kind,
+                    credits=to_credits,
+                    bonus_credits=to_bonus,
+                    after=after,
+                    note=note,
+                    actor_id=actor_id,
+                )
             )
-        )
-    if bonus_credits:
-        after = _add(session, user_id, ZERO, bonus_credits)
-        entries.append(
-            _record(
-                session,
-                user_id=user_id,
-                kind="bonus_grant",
-                credits=ZERO,
-                bonus_credits=bonus_credits,
-                after=after,
-                note=note,
-                actor_id=actor_id,
-            )
-        )
     session.flush()
     return entries
 

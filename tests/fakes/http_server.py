@@ -1,11 +1,10 @@
 """A programmable HTTP server on 127.0.0.1: each path answers from a script of responses."""
 
-import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.loopback import LoopbackServer, QuietHandler
 
 
 @dataclass
@@ -24,7 +23,7 @@ class Seen:
     body: bytes
 
 
-class ScriptedServer:
+class ScriptedServer(LoopbackServer):
     """`script(path, Reply, Reply, ...)`: successive calls get successive replies; the last repeats."""
 
     def __init__(self) -> None:
@@ -32,40 +31,19 @@ class ScriptedServer:
         self.seen: list[Seen] = []
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            # headers and body go out as two writes: without TCP_NODELAY the body waits for the
-            # client's delayed ACK (~40 ms a response)
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                server.seen.append(Seen(self.command, self.path, dict(self.headers), self.rfile.read(length)))
+                server.seen.append(Seen(self.command, self.path, dict(self.headers), self.body()))
                 path = self.path.split("?", 1)[0]
                 replies = server.scripts.get(path) or [Reply(404, {"error": "no script"})]
                 reply = replies.pop(0) if len(replies) > 1 else replies[0]
                 if reply.delay:
                     time.sleep(reply.delay)
-                data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
-                try:
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                self.answer(reply.status, reply.body, reply.headers)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        super().__init__(Handler)
 
     def script(self, path: str, *replies: Reply) -> None:
         self.scripts[path] = list(replies)
@@ -74,9 +52,5 @@ class ScriptedServer:
         return [s for s in self.seen if s.path.split("?", 1)[0] == path]
 
     def __enter__(self) -> "ScriptedServer":
-        self.thread.start()
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()

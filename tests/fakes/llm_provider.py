@@ -7,8 +7,9 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.loopback import LoopbackServer, QuietHandler
 
 COMPLETIONS_PATH = "/v1/chat/completions"
 
@@ -46,7 +47,7 @@ class Request:
         return next(m["content"] for m in reversed(self.body["messages"]) if m["role"] == "user")
 
 
-class FakeLLMProvider:
+class FakeLLMProvider(LoopbackServer):
     """`with FakeLLMProvider() as llm: llm.base_url` (…/v1); `llm.script(Completion(...), ...)`."""
 
     def __init__(self) -> None:
@@ -55,18 +56,9 @@ class FakeLLMProvider:
         self.lock = threading.Lock()
         provider = self
 
-        class Handler(BaseHTTPRequestHandler):
-            # headers and body go out as two writes: without TCP_NODELAY the body waits for the
-            # client's delayed ACK (~40 ms a response)
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                request = Request(dict(self.headers), body)
+                request = Request(dict(self.headers), json.loads(self.body() or b"{}"))
                 with provider.lock:
                     provider.requests.append(request)
                     reply = provider.next_reply()
@@ -75,24 +67,11 @@ class FakeLLMProvider:
                 reply = reply or provider.echo(request)
                 if reply.delay:
                     time.sleep(reply.delay)
-                data = (
-                    reply.raw if reply.raw is not None else json.dumps(provider.wire(reply, request)).encode()
-                )
-                try:
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                body = reply.raw if reply.raw is not None else provider.wire(reply, request)
+                self.answer(reply.status, body, reply.headers)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        super().__init__(Handler)
+        self.base_url = f"{self.url}/v1"
 
     def script(self, *replies: Completion) -> None:
         with self.lock:
@@ -150,9 +129,5 @@ class FakeLLMProvider:
         }
 
     def __enter__(self) -> "FakeLLMProvider":
-        self.thread.start()
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()

@@ -1,11 +1,10 @@
 """A fake GitHub + WeChat OAuth provider: a real HTTP server on 127.0.0.1, speaking their APIs."""
 
-import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from tests.fakes.loopback import LoopbackServer, QuietHandler
 
 
 @dataclass
@@ -19,27 +18,18 @@ class ProviderAccount:
     nickname: str = "微信用户"
 
 
-class FakeOAuthProvider:
+class FakeOAuthProvider(LoopbackServer):
     def __init__(self) -> None:
         self.accounts: dict[str, ProviderAccount] = {}  # by code
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         provider = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def _send(self, status: int, body: Any) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.answer(status, body)
 
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                form = {k: v[0] for k, v in parse_qs(self.body().decode()).items()}
                 provider.requests.append(("POST", self.path, form))
                 if self.path == "/login/oauth/access_token":
                     account = provider.accounts.get(form.get("code", ""))
@@ -84,18 +74,12 @@ class FakeOAuthProvider:
                 else:
                     self._send(404, {"message": "Not Found"})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        super().__init__(Handler)
 
     def add(self, account: ProviderAccount) -> ProviderAccount:
         self.accounts[account.code] = account
         return account
 
     def __enter__(self) -> "FakeOAuthProvider":
-        self.thread.start()
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
