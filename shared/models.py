@@ -9,6 +9,7 @@ from shared.interactions.models import UserInteraction
 from shared.llm.models import CreditHold, CreditTransaction, ProviderKey, UsageMetric
 from shared.memory.models import AgentMemory
 from shared.orm import Base
+from shared.projects.models import Project
 from shared.users.models import User
 from shared.vault.models import UserSecret
 from shared.workflows.models import AgentWorkflow, WebhookDelivery, WorkflowStar, WorkflowVersion
@@ -27,6 +28,7 @@ __all__ = [
     "OAuthState",
     "OneTimeToken",
     "OperationLog",
+    "Project",
     "ProviderKey",
     "Scenario",
     "Skill",

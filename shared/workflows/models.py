@@ -29,6 +29,9 @@ class AgentWorkflow(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     __tablename__ = "agent_workflows"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL"), index=True
+    )
     name: Mapped[str] = mapped_column(String(255))
     name_zh: Mapped[str | None] = mapped_column(String(255))
     slug: Mapped[str] = mapped_column(String(255), unique=True, index=True)
