@@ -64,6 +64,13 @@ def prepare_environment(options: LocalOptions) -> "ThreadedMotoServer":
     return moto_server
 
 
+def shown_database_url() -> str:
+    """DATABASE_URL as the banner shows it: a password, if any, hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(os.environ["DATABASE_URL"]).render_as_string(hide_password=True)
+
+
 def build_server_class() -> type:
     import uvicorn
 
@@ -152,6 +159,7 @@ def main() -> int:
         f"    health     {base}/v1/health\n"
         f"    outbox     {base}/_local/outbox   (.eml files in {options.outbox_dir})\n"
         f"    AWS (moto) {options.aws_endpoint_url}   (worker and scheduler loops running)\n"
+        f"    database   DATABASE_URL={shown_database_url()}   (e.g. for make superuser)\n"
         "  Ctrl-C stops everything; data stays in "
         f"{options.local_dir}\n",
         flush=True,

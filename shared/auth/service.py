@@ -142,15 +142,18 @@ def mailbox_proven(*, session: Session, user: User) -> None:
 def discard_unproven_work(*, session: Session, user_id: uuid.UUID) -> dict[str, int]:
     """What an unverified account's creator left that could later run as the real owner, with their
     `{{ secrets.* }}`: its workflows are deleted with their runs (only an owner runs a workflow),
-    memories, versions, webhook secrets and EventBridge schedules, and its vault secrets too."""
+    memories, versions, webhook secrets and EventBridge schedules, its vault secrets, and its personal
+    model keys (one pointing at the creator's own server would receive the owner's prompts)."""
     # Imported here, not at the top: every function authenticates through this module, and only a
     # claim needs the workflow machinery (cold start).
+    from shared.llm import keys as llm_keys
     from shared.vault import service as vault_service
     from shared.workflows import service as workflow_service
 
     return {
         "workflows": workflow_service.delete_all_owned(session=session, user_id=user_id),
         "secrets": vault_service.remove_all(session=session, user_id=user_id),
+        "model_keys": llm_keys.remove_all(session=session, user_id=user_id),
     }
 
 

@@ -1,22 +1,17 @@
 """The executors of the built-in node types of architecture §4, registered into shared.engine.registry."""
 
-import contextlib
-import json
 from typing import Any
-from urllib.parse import quote
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import outbound
-from shared.catalog.models import Skill
+from shared.catalog import skill_calls
 from shared.config import settings
 from shared.email import service as email_service_module
 from shared.engine.context import RunContext
 from shared.engine.errors import NodeError, RetryableNodeError
 from shared.engine.registry import executor
 from shared.errors import DomainError
-from shared.json_schema import check_instance
 from shared.llm import gateway
 from shared.llm.client import LLMError, ProviderUnavailable
 
@@ -115,61 +110,17 @@ def run_http(data: dict[str, Any], ctx: RunContext, session: Session, timeout: f
     return logged, {"status": response.status, "headers": response.headers, "body": response.body}
 
 
-def _skill_auth_headers(skill: Skill) -> dict[str, str]:
-    if skill.auth_type in ("none", "", None):
-        return {}
-    config = skill.auth_config or {}
-    variable = config.get("env_var")
-    credential = settings.SKILL_CREDENTIALS.get(variable or "")
-    if not credential:
-        raise NodeError(f"skill '{skill.slug}' needs the credential {variable!r} (SKILL_CREDENTIALS)")
-    header = config.get("header") or "Authorization"
-    prefix = config.get("prefix", "Bearer " if skill.auth_type in ("bearer", "oauth2") else "")
-    return {header: f"{prefix}{credential}"}
-
-
 @executor("skill")
 def run_skill(data: dict[str, Any], ctx: RunContext, session: Session, timeout: float) -> tuple[dict, Any]:
     """Call a catalog skill: params checked against its input_schema, auth from its auth_config."""
-    skill = session.scalar(select(Skill).where(Skill.id == data["skill_id"], Skill.is_active))
-    if skill is None or not skill.api_endpoint:
-        raise NodeError(f"skill {data['skill_id']} does not exist, is inactive or has no endpoint")
     params: dict[str, Any] = ctx.render_map(data.get("params") or {}, "data.params")
-    params = _coerce_to_schema(params, skill.input_schema or {})
-    try:
-        check_instance(skill.input_schema or {}, params, label="params")
-    except Exception as exc:
-        raise NodeError(str(getattr(exc, "message", exc))) from exc
-    url = skill.api_endpoint
-    remaining = {}
-    for name, value in params.items():
-        placeholder = "{" + name + "}"
-        if placeholder in url:
-            url = url.replace(placeholder, quote(str(value), safe=""))
-        else:
-            remaining[name] = value
-    headers = {**{k: str(v) for k, v in (skill.headers_template or {}).items()}, **_skill_auth_headers(skill)}
-    method = (skill.http_method or "GET").upper()
     ctx.api_calls += 1
-    query = {k: str(v) for k, v in remaining.items()} if method in ("GET", "DELETE") else None
-    json_body = remaining if method not in ("GET", "DELETE") else None
-    response = outbound.request(
-        method, url, headers=headers, params=query, json_body=json_body, timeout=timeout
-    )
-    ctx.skill_calls.append((skill.id, response.elapsed_ms))
-    return {"skill": skill.slug, "params": params}, {"status": response.status, "body": response.body}
-
-
-def _coerce_to_schema(params: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    """Rendered params are strings; turn numbers and booleans back into what the schema expects."""
-    properties = schema.get("properties") or {}
-    coerced = dict(params)
-    for name, value in params.items():
-        expected = (properties.get(name) or {}).get("type")
-        if expected in ("integer", "number", "boolean") and isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                coerced[name] = json.loads(value)
-    return coerced
+    call = skill_calls.call_skill(session, data["skill_id"], params, timeout=timeout)
+    ctx.skill_calls.append((call.skill.id, call.response.elapsed_ms))
+    return {"skill": call.skill.slug, "params": call.params}, {
+        "status": call.response.status,
+        "body": call.response.body,
+    }
 
 
 @executor("email")

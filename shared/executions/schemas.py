@@ -4,6 +4,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.llm.schemas import Credits
+
 
 class ExecutionPublic(BaseModel):
     """Every AgentExecution field of seed 000, plus the pinned version and what it retries."""
@@ -20,6 +22,7 @@ class ExecutionPublic(BaseModel):
     error_message: str | None
     execution_log: list[dict[str, Any]]
     token_usage: int
+    credits_used: Credits
     total_api_calls: int
     duration_ms: int | None
     trigger_type: str

@@ -3,7 +3,7 @@ goes through the SSRF guard when it is saved and at every call."""
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shared import crypto, outbound
@@ -55,6 +55,11 @@ def delete_key(session: Session, *, user_id: uuid.UUID, provider: str) -> None:
         raise NotFoundError("No key is stored for this provider")
     session.delete(stored)
     session.commit()
+
+
+def remove_all(session: Session, *, user_id: uuid.UUID) -> int:
+    """Every key of the user (the caller commits)."""
+    return session.execute(delete(ProviderKey).where(ProviderKey.user_id == user_id)).rowcount
 
 
 def has_key(session: Session, *, user_id: uuid.UUID, provider: str) -> bool:

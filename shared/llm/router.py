@@ -15,7 +15,7 @@ from shared.auth.dependencies import CurrentUser, SuperUser
 from shared.config import settings
 from shared.db import SessionDep
 from shared.errors import InvalidInputError
-from shared.llm import credits, keys, offers, usage
+from shared.llm import credits, keys, usage
 from shared.llm.providers import PROVIDERS
 from shared.llm.schemas import (
     AdminGroupBy,
@@ -51,8 +51,7 @@ def list_models() -> ModelList:
         )
         for model in settings.LLM_MODELS
     ]
-    configured = any(offers.platform_key(model) for model in settings.LLM_MODELS)
-    return ModelList(items=items, default_model=settings.LLM_DEFAULT_MODEL, configured=configured)
+    return ModelList(items=items, default_model=settings.LLM_DEFAULT_MODEL)
 
 
 # --- the caller's ------------------------------------------------------------------------------

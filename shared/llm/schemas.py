@@ -28,9 +28,6 @@ class ModelOffered(BaseModel):
 class ModelList(BaseModel):
     items: list[ModelOffered]
     default_model: str
-    configured: bool = Field(
-        description="whether the platform can call its models (LLM_BASE_URL, LLM_API_KEY)"
-    )
 
 
 class Balances(BaseModel):

@@ -98,11 +98,19 @@ def _check_graph(session: Session, graph: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_model_choices(
-    session: Session, *, user_id: uuid.UUID, graph: dict[str, Any], model: str, provider: str | None
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    graph: dict[str, Any],
+    model: str,
+    provider: str | None,
+    named: bool,
 ) -> None:
     """Every model a run would call is offered, or runs on a provider the owner holds a key for (422
-    naming the node otherwise)."""
-    choices = [("llm_model", model, provider)] + [
+    naming the node otherwise); the workflow's own choice is checked when it is `named` in the request
+    (a workflow without llm nodes never calls it)."""
+    choices = [("llm_model", model, provider)] if named else []
+    choices += [
         (
             f"node '{node['id']}' (llm)",
             node["data"].get("model") or model,
@@ -147,7 +155,12 @@ def create_workflow(
     check_schema(request.input_schema)
     graph = _check_graph(session, request.graph_json)
     _check_model_choices(
-        session, user_id=user.id, graph=graph, model=request.llm_model, provider=request.llm_provider
+        session,
+        user_id=user.id,
+        graph=graph,
+        model=request.llm_model,
+        provider=request.llm_provider,
+        named=bool({"llm_model", "llm_provider"} & request.model_fields_set),
     )
     trigger_config = normalize_trigger(request.trigger_type, request.trigger_config, request.input_schema)
     workflow = AgentWorkflow(
@@ -192,6 +205,7 @@ def update_workflow(
             graph=fields.get("graph_json", workflow.graph_json),
             model=fields.get("llm_model", workflow.llm_model),
             provider=fields.get("llm_provider", workflow.llm_provider),
+            named=bool({"llm_model", "llm_provider"} & fields.keys()),
         )
     trigger_type = fields.get("trigger_type", workflow.trigger_type)
     if {"trigger_type", "trigger_config", "input_schema"} & fields.keys():
@@ -370,6 +384,7 @@ def fork(*, session: Session, source: AgentWorkflow, user: User) -> AgentWorkflo
         graph_json=source.graph_json if source.user_id == user.id else redact_graph(source.graph_json),
         input_schema=source.input_schema,
         llm_model=source.llm_model,
+        llm_provider=source.llm_provider,
         system_prompt=source.system_prompt,
         temperature=source.temperature,
         trigger_type="manual",

@@ -38,6 +38,7 @@ from shared.auth.schemas import ApiKeyCreate
 from shared.auth.sessions import ClientInfo
 from shared.catalog.models import Scenario
 from shared.config import settings
+from shared.llm import keys as llm_keys
 from shared.memory.models import EMBEDDING_DIMENSIONS, AgentMemory
 from shared.users import service as user_service
 from shared.users.models import User
@@ -105,6 +106,8 @@ class World:
     magic_link_token: str
     email_verify_token: str
     secret_name: str
+    owner_id: str
+    llm_key_provider: str  # a provider the owner stored a key for
     provider: str = "github"
     oauth: dict[str, str] = field(default_factory=dict)  # code and state, for the callback route only
 
@@ -252,8 +255,26 @@ MATRIX: dict[tuple[str, str], Route] = {
     ),
     ("GET", "/v1/interactions/recommendations"): Route(signed_in(200)),
     ("GET", "/v1/interactions/trending"): Route(public(200)),
+    # the LLM gateway: balances, ledger, usage and keys are always the caller's own
+    ("GET", "/v1/llm/models"): Route(public(200)),
+    ("GET", "/v1/users/me/credits"): Route(signed_in(200)),
+    ("GET", "/v1/users/me/credits/transactions"): Route(signed_in(200)),
+    ("GET", "/v1/users/me/usage"): Route(signed_in(200)),
+    ("GET", "/v1/users/me/llm-keys"): Route(signed_in(200)),
+    ("PUT", "/v1/users/me/llm-keys/{provider}"): Route(
+        dict(anonymous=401, other=201, owner=200, superuser=201),
+        body={"api_key": "sk-replaced"},
+        path={"provider": "llm_key_provider"},
+    ),
+    ("DELETE", "/v1/users/me/llm-keys/{provider}"): Route(
+        owner_only(204), path={"provider": "llm_key_provider"}
+    ),
     # admin
     ("GET", "/v1/admin/audit-log"): Route(superuser_only(200)),
+    ("GET", "/v1/admin/usage"): Route(superuser_only(200)),
+    ("POST", "/v1/admin/users/{user_id}/credits"): Route(
+        superuser_only(201), body={"amount": 1, "note": "matrix"}, path={"user_id": "owner_id"}
+    ),
 }
 
 # The same workflow once its owner made it public: anyone may read, star and fork it, only the owner may
@@ -355,6 +376,7 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
     key, owner_key = api_keys.create(session=db, user=owner_user, request=ApiKeyCreate(name="laptop"))
     _, other_key = api_keys.create(session=db, user=other_user, request=ApiKeyCreate(name="laptop"))
     secret, _ = vault_service.put(session=db, user=owner_user, name="OWNER_TOKEN", value="owner-secret-value")
+    llm_keys.put_key(session=db, user_id=owner_user.id, provider="openai", api_key="sk-owner", base_url=None)
     pending = make_execution(db, workflow)
     failed = make_execution(db, workflow, status="failed", error_message="boom")
     scenario = Scenario(name="Matrix", slug="matrix")
@@ -387,6 +409,8 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
         magic_link_token=one_time_token(one_time_tokens.MAGIC_LINK),
         email_verify_token=one_time_token(one_time_tokens.VERIFY_EMAIL),
         secret_name=secret.name,
+        owner_id=str(owner_user.id),
+        llm_key_provider="openai",
     )
 
 

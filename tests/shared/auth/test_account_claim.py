@@ -75,6 +75,10 @@ def test_the_squatters_workflows_schedules_webhooks_secrets_and_runs_die_with_th
         "/v1/users/me/secrets/OPENAI_KEY", headers=bearer(squatter), json={"value": "sk-squatter-own"}
     )
     assert secret.status_code == 201, secret.text
+    own_endpoint = client.put(
+        "/v1/users/me/llm-keys/openai", headers=bearer(squatter), json={"api_key": "sk-squatter-model"}
+    )
+    assert own_endpoint.status_code == 201, own_endpoint.text
     run = client.post(
         f"/v1/workflows/{hooked['id']}/runs", headers=bearer(squatter), json={"input": {"name": "x"}}
     )
@@ -93,8 +97,9 @@ def test_the_squatters_workflows_schedules_webhooks_secrets_and_runs_die_with_th
     assert f"wf-{scheduled['id']}" not in schedule_names(aws)
     assert client.get("/v1/workflows", headers=bearer(owner)).json()["total"] == 0
     assert db.get(AgentExecution, run.json()["id"]) is None
-    # ... and the vault is empty
+    # ... and the vault is empty, and no model key of the squatter's would receive the owner's prompts
     assert client.get("/v1/users/me/secrets", headers=bearer(owner)).json()["total"] == 0
+    assert client.get("/v1/users/me/llm-keys", headers=bearer(owner)).json() == []
     # ... and nothing of the squatter can run: not the webhook with its secret, not a scheduled fire
     body = json.dumps({"name": "x"}).encode()
     signature = sign(hooked["webhook_secret"], int(time.time()), body)
