@@ -346,6 +346,25 @@ class Settings(BaseSettings):
         Decimal("100"), description="bonus credits of a new account (spent before credits)"
     )
 
+    # --- agents and chat -----------------------------------------------------------------------------
+    AGENT_MAX_STEPS: int = Field(
+        8, description="model calls one agent turn may make (each may request tools) before it must answer"
+    )
+    AGENT_TOOL_TIMEOUT_SECONDS: float = Field(30.0, description="one tool call of an agent")
+    AGENT_TOOL_RESULT_MAX_CHARS: int = Field(
+        8000, description="what a tool's result may put back into the conversation (longer is cut, saying so)"
+    )
+    MAX_AGENTS_PER_USER: int = Field(100, description="agents one user may keep")
+    CHAT_SYNC_TIMEOUT_SECONDS: float = Field(
+        25.0,
+        description="a chat answer not ready within this (below API Gateway's 30 s) is finished by the "
+        "worker: the request answers 202 with the pending message",
+    )
+    MAX_CHAT_MESSAGE_CHARS: int = Field(8000, description="one chat message")
+    MAX_CHAT_MESSAGES_PER_MINUTE: int = Field(
+        20, description="chat messages one user may send a minute (429)"
+    )
+
     # --- OAuth ---------------------------------------------------------------------------------
     GITHUB_CLIENT_ID: str | None = Field(None, description="GitHub OAuth app client id")
     GITHUB_CLIENT_SECRET: str | None = Field(None, description="GitHub OAuth app client secret")

@@ -1,5 +1,6 @@
 """Every table of ainav, imported in one place so relationships resolve and Alembic sees them all."""
 
+from shared.agents.models import Agent, Conversation, Message
 from shared.audit.models import OperationLog
 from shared.auth.models import ApiKey, LoginLog, OAuthState, OneTimeToken, UserSession
 from shared.catalog.models import Category, Scenario, Skill, Tool, tool_scenarios
@@ -15,16 +16,19 @@ from shared.vault.models import UserSecret
 from shared.workflows.models import AgentWorkflow, WebhookDelivery, WorkflowStar, WorkflowVersion
 
 __all__ = [
+    "Agent",
     "AgentExecution",
     "AgentMemory",
     "AgentWorkflow",
     "ApiKey",
     "Base",
     "Category",
+    "Conversation",
     "CreditHold",
     "CreditTransaction",
     "EmailSuppression",
     "LoginLog",
+    "Message",
     "OAuthState",
     "OneTimeToken",
     "OperationLog",

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shared.agents.models import Conversation, Message
 from shared.config import get_utc_now, settings
 from shared.errors import QuotaExceededError, RateLimitedError
 from shared.executions.models import AgentExecution
@@ -71,4 +72,23 @@ def check_memory_room(session: Session, workflow_id: uuid.UUID, adding: int) -> 
         raise QuotaExceededError(
             f"This workflow holds {held} memories; adding {adding} would pass the limit of "
             f"{settings.MAX_MEMORIES_PER_WORKFLOW}. Delete some first."
+        )
+
+
+def check_chat_messages(session: Session, user_id: uuid.UUID) -> None:
+    """MAX_CHAT_MESSAGES_PER_MINUTE messages sent by the user, over all their conversations."""
+    serialize(session, f"chat:{user_id}")
+    count, oldest = session.execute(
+        select(func.count(), func.min(Message.created_at))
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Conversation.user_id == user_id,
+            Message.role == "user",
+            Message.created_at >= get_utc_now() - MINUTE,
+        )
+    ).one()
+    if count >= settings.MAX_CHAT_MESSAGES_PER_MINUTE:
+        raise RateLimitedError(
+            f"Too many chat messages: {settings.MAX_CHAT_MESSAGES_PER_MINUTE} per minute",
+            retry_after_seconds=seconds_until_room(oldest, MINUTE),
         )

@@ -251,6 +251,14 @@ def seeded_catalog(engine):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def runnable(db, mailbox):  # type: ignore[no-untyped-def]
+    """A user of the test session with workflows to save and executions to run (tests/runs.py)."""
+    from tests.runs import Runnable
+
+    return Runnable(db)
+
+
+@pytest.fixture
 def superuser(client, db):  # type: ignore[no-untyped-def]
     """A signed-in superuser's token pair."""
     from sqlalchemy import update

@@ -70,6 +70,7 @@ SAMPLES: dict[str, tuple[Any, Any]] = {
     "WebhooksFunction": (hook_event, http_status(401)),  # the sample's signature is a placeholder
     "ExecutionsFunction": (lambda: load_event("http_api_get_executions.json"), http_status(401)),
     "MemoriesFunction": (lambda: load_event("http_api_get_memory_search.json"), http_status(401)),
+    "ChatFunction": (lambda: load_event("http_api_get_conversations.json"), http_status(401)),
     "InteractionsFunction": (lambda: load_event("http_api_get_trending.json"), http_status(200)),
     "WorkerFunction": (sqs_event_for_an_unknown_execution, lambda r: r == {"batchItemFailures": []}),
     "MaintenanceFunction": (
@@ -94,7 +95,13 @@ def test_the_three_layers_are_declared_and_embedding_only_where_text_is_embedded
     layers = {name for name, r in resources.items() if r["Type"] == "AWS::Serverless::LayerVersion"}
     assert layers == {"DepsLayer", "CommonLayer", "EmbeddingLayer"}
     with_embedding = {name for name, p in functions().items() if "EmbeddingLayer" in str(p.get("Layers", []))}
-    assert with_embedding == {"CatalogFunction", "MemoriesFunction", "WorkerFunction", "InteractionsFunction"}
+    assert with_embedding == {
+        "CatalogFunction",
+        "MemoriesFunction",
+        "WorkerFunction",
+        "InteractionsFunction",
+        "ChatFunction",
+    }
 
 
 def test_the_executions_queue_dead_letters_after_five_receives_and_outlives_the_worker():

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from shared.agents.router import router as agents_router
 from shared.audit.router import router as audit_router
 from shared.auth.api_keys_router import router as api_keys_router
 from shared.auth.router import router as auth_router
@@ -30,4 +31,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     interactions_router,
     audit_router,
     llm_router,
+    agents_router,
 )

@@ -11,3 +11,7 @@ class RetryableNodeError(NodeError):
 
 class ExecutionCancelled(Exception):
     """The owner asked to cancel; the engine stops before the next node."""
+
+
+class ExecutionYielded(Exception):
+    """An in-process run reached its hand-over time; the worker goes on from the next node."""

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from shared.config import get_utc_now, settings
 from shared.engine.context import RunContext
-from shared.engine.errors import ExecutionCancelled, NodeError, RetryableNodeError
+from shared.engine.errors import ExecutionCancelled, ExecutionYielded, NodeError, RetryableNodeError
 from shared.engine.registry import EXECUTORS
 from shared.outbound import OutboundError, RetryableOutboundError
 from shared.users.models import User
@@ -31,7 +31,7 @@ logger = Logger(child=True)
 
 Sleep = Callable[[float], None]
 # Nodes that talk to the outside world: their results are saved as soon as they are known.
-IO_NODE_TYPES = {"llm", "http", "skill", "email", "memory_search", "memory_write"}
+IO_NODE_TYPES = {"llm", "http", "skill", "email", "memory_search", "memory_write", "agent"}
 MAX_ERROR_LENGTH = 1000
 REUSABLE_STATUSES = ("completed", "reused")
 
@@ -48,13 +48,16 @@ class RunRequest:
     input: dict[str, Any]
     snapshot: dict[str, Any]
     reusable: dict[str, Any] = field(default_factory=dict)  # node id → output of an earlier run
+    # time.monotonic() by which an in-process run (a chat's) must hand over to the worker: it stops
+    # between nodes, or when a node's call is cut by this time, and says "yielded"
+    yield_at: float | None = None
 
 
 @dataclass(frozen=True)
 class Outcome:
     """How a run ended, with everything it produced; secrets the run used are already scrubbed."""
 
-    status: Literal["completed", "failed", "cancelled"]
+    status: Literal["completed", "failed", "cancelled", "yielded"]
     error: str | None
     log: list[dict[str, Any]]
     output: dict[str, Any] | None
@@ -80,6 +83,8 @@ def run_graph(
     walk = GraphWalk(session, request, progress, sleep)
     try:
         walk.walk()
+    except ExecutionYielded:
+        return walk.outcome("yielded", None)
     except ExecutionCancelled:
         return walk.outcome("cancelled", "Cancelled by the owner")
     except NodeError as exc:
@@ -180,6 +185,12 @@ class GraphWalk:
         self.last_cancel_check = now
         return self.progress.cancel_requested()
 
+    def _seconds_until_yield(self) -> float:
+        return float("inf") if self.request.yield_at is None else self.request.yield_at - time.monotonic()
+
+    def _must_yield(self) -> bool:
+        return self._seconds_until_yield() <= 0
+
     def _edge_taken(self, edge: dict[str, Any], nodes_by_id: dict[str, dict[str, Any]]) -> bool:
         source = edge["source"]
         if self.status.get(source) not in REUSABLE_STATUSES:
@@ -199,6 +210,8 @@ class GraphWalk:
             node_id, node_type = node["id"], node["type"]
             if self._cancel_requested(before_io=node_type in IO_NODE_TYPES):
                 raise ExecutionCancelled()
+            if self._must_yield():
+                raise ExecutionYielded()
             if self.ctx.remaining_seconds() <= 0:
                 raise NodeError(f"the execution timed out after {settings.EXECUTION_TIMEOUT_SECONDS:g}s")
             runs = node_type == "input" or any(
@@ -236,12 +249,15 @@ class GraphWalk:
             timeout = min(
                 float(data.get("timeout_seconds", settings.NODE_DEFAULT_TIMEOUT_SECONDS)),
                 self.ctx.remaining_seconds(),
+                self._seconds_until_yield(),
             )
             try:
                 if timeout <= 0:
                     raise NodeError(f"the execution timed out after {settings.EXECUTION_TIMEOUT_SECONDS:g}s")
                 logged_input, output = executor(data, self.ctx, self.session, timeout)
             except (NodeError, OutboundError) as exc:
+                if self._must_yield():  # cut by the hand-over time, not failed: the worker runs it again
+                    raise ExecutionYielded() from None
                 error, retryable = str(exc), isinstance(exc, (RetryableNodeError, RetryableOutboundError))
             except Exception as exc:  # an executor bug fails the node, never the worker
                 logger.exception("node executor crashed", extra={"node_type": node["type"]})
@@ -277,7 +293,9 @@ class GraphWalk:
                 merged.update(self.ctx.outputs[node["id"]])
         return merged
 
-    def outcome(self, status: Literal["completed", "failed", "cancelled"], error: str | None) -> Outcome:
+    def outcome(
+        self, status: Literal["completed", "failed", "cancelled", "yielded"], error: str | None
+    ) -> Outcome:
         return Outcome(
             status=status,
             error=self.secrets.scrub(error)[0][:MAX_ERROR_LENGTH] if error else None,

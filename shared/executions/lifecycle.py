@@ -78,11 +78,10 @@ def new_execution(**fields: Any) -> AgentExecution:
     return AgentExecution(**pending_fields(**fields))
 
 
-def queue(session: Session, execution: AgentExecution) -> AgentExecution:
-    """Commit a new pending execution and send its `execution.run` message.
-
-    Past the owner's daily run quota it is a 429 and nothing is created. If the queue refuses the
-    message, the row is failed (never left pending forever) and the caller gets a 503 to retry."""
+def admit(session: Session, execution: AgentExecution) -> AgentExecution:
+    """Commit a new pending execution, within the owner's daily run quota (429) and credits (402). A
+    caller that runs it itself (an agent's workflow tool, a chat with a workflow) then calls
+    shared.executions.worker.run_execution; `queue` sends it to the worker."""
     refused = quotas.daily_runs_exceeded(session, execution.user_id) or unaffordable(
         session,
         workflow_id=execution.workflow_id,
@@ -93,6 +92,13 @@ def queue(session: Session, execution: AgentExecution) -> AgentExecution:
         raise refused
     session.add(execution)
     session.commit()
+    return execution
+
+
+def queue(session: Session, execution: AgentExecution) -> AgentExecution:
+    """Admit a new pending execution and send its `execution.run` message. If the queue refuses the
+    message, the row is failed (never left pending forever) and the caller gets a 503 to retry."""
+    admit(session, execution)
     try:
         queue_service.enqueue_execution(execution.id)
     except queue_service.QueueUnavailableError as exc:
@@ -230,14 +236,32 @@ def finish(session: Session, execution: AgentExecution, outcome: "Outcome") -> N
     """Record the engine's outcome, count the run (skill statistics, the workflow's run count), and
     mail the owner what the outcome calls for."""
     _end(execution, ExecutionStatus(outcome.status), outcome.error)
-    execution.execution_log = list(outcome.log)
-    execution.token_usage = outcome.token_usage
-    execution.credits_used = outcome.credits_used
-    execution.total_api_calls = outcome.api_calls
+    _record_work(execution, outcome)
     if outcome.output is not None:
         execution.output_data = outcome.output
     catalog_usage.record_skill_calls(session, outcome.skill_calls)
     _count_and_notify(session, execution)
+
+
+def _record_work(execution: AgentExecution, outcome: "Outcome") -> None:
+    """The log and what the work cost; counters add up over the parts of a run handed to the worker."""
+    execution.execution_log = list(outcome.log)
+    execution.token_usage += outcome.token_usage
+    execution.credits_used += outcome.credits_used
+    execution.total_api_calls += outcome.api_calls
+
+
+def hand_over(session: Session, execution: AgentExecution, outcome: "Outcome") -> None:
+    """An in-process run (a chat's) reached its hand-over time: back to pending with what it has done,
+    and onto the queue, where the worker goes on from the next node (a queue that refuses fails it)."""
+    _record_work(execution, outcome)
+    execution.status = ExecutionStatus.PENDING
+    session.commit()
+    try:
+        queue_service.enqueue_execution(execution.id)
+    except queue_service.QueueUnavailableError:
+        fail(execution, NOT_QUEUED)
+        session.commit()
 
 
 def crashed(session: Session, execution_id: uuid.UUID, error: BaseException) -> AgentExecution:

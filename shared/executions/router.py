@@ -16,7 +16,7 @@ from shared.executions.schemas import ExecutionPublic
 
 router = APIRouter(prefix="/executions", tags=["executions"])
 
-Trigger = Literal["manual", "api", "webhook", "schedule"]
+Trigger = Literal["manual", "api", "webhook", "schedule", "agent", "chat"]
 
 
 @router.get("", response_model=Page[ExecutionPublic], responses=error_responses(401, 422))

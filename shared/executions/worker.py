@@ -1,8 +1,8 @@
 """The worker's work per queue message: function → executions → engine, one way down.
 
 An `execution.run` runs a pending execution; a `workflow.scheduled` creates the execution of that fire
-first. Running means: claim it, hand the engine its pinned snapshot (with what a resumption reuses),
-and record the outcome."""
+first; a `chat.reply` finishes an agent's reply that its chat request handed over. Running means: claim
+it, hand the engine its pinned snapshot (with what a resumption reuses), and record the outcome."""
 
 import time
 import uuid
@@ -11,8 +11,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from sqlalchemy.orm import Session
 
+import shared.agents.nodes
 import shared.engine.nodes
-import shared.memory.nodes  # noqa: F401  (with the line above: registers every node type's executor)
+import shared.memory.nodes  # noqa: F401  (with the lines above: registers every node type's executor)
+from shared.agents import replies
 from shared.config import settings
 from shared.db import session_scope
 from shared.engine import runner as engine
@@ -29,6 +31,10 @@ REUSABLE_STATUSES = ("completed", "reused")
 def handle_message(body: str, receive_count: int = 1) -> str | None:
     """Process one message; raising leaves it on the queue for another delivery (then the DLQ)."""
     message = messages.parse(body)
+    if isinstance(message, messages.ChatReply):
+        with session_scope() as session:
+            replies.finish_reply(session, message.message_id)
+        return None
     execution_id = message.execution_id if isinstance(message, messages.ExecutionRun) else None
     try:
         with session_scope() as session:
@@ -49,9 +55,14 @@ def handle_message(body: str, receive_count: int = 1) -> str | None:
 
 
 def run_execution(
-    *, session: Session, execution_id: uuid.UUID, sleep: engine.Sleep = time.sleep
+    *,
+    session: Session,
+    execution_id: uuid.UUID,
+    sleep: engine.Sleep = time.sleep,
+    yield_at: float | None = None,
 ) -> str | None:
-    """Claim and run one execution; returns its final status, or None if it was not ours to run."""
+    """Claim and run one execution; returns its status (pending again when an in-process run reached
+    `yield_at` and went to the worker), or None if it was not ours to run."""
     execution = lifecycle.claim(session, execution_id)
     if execution is None:
         logger.info(
@@ -62,18 +73,23 @@ def run_execution(
     try:
         outcome = engine.run_graph(
             session=session,
-            request=run_request(session, execution),
+            request=run_request(session, execution, yield_at),
             progress=SavedProgress(session, execution),
             sleep=sleep,
         )
     except Exception as exc:  # a bug or a lost database must not leave the execution running
         logger.exception("execution crashed", extra={"execution_id": str(execution_id)})
         return lifecycle.crashed(session, execution_id, exc).status
-    lifecycle.finish(session, execution, outcome)
+    if outcome.status == "yielded":
+        lifecycle.hand_over(session, execution, outcome)
+    else:
+        lifecycle.finish(session, execution, outcome)
     return execution.status
 
 
-def run_request(session: Session, execution: AgentExecution) -> engine.RunRequest:
+def run_request(
+    session: Session, execution: AgentExecution, yield_at: float | None = None
+) -> engine.RunRequest:
     snapshot = workflow_service.get_version_snapshot(
         session=session, workflow_id=execution.workflow_id, version=execution.workflow_version
     )
@@ -86,29 +102,37 @@ def run_request(session: Session, execution: AgentExecution) -> engine.RunReques
         input=execution.input_data,
         snapshot=snapshot,
         reusable=outputs_to_reuse(session, execution, snapshot),
+        yield_at=yield_at,
     )
 
 
 def outputs_to_reuse(session: Session, execution: AgentExecution, snapshot: dict[str, Any]) -> dict[str, Any]:
-    """A retry or resumption reuses what the earlier execution's nodes produced successfully, except
-    for nodes changed since (a retry on the latest version) and records that held a secret."""
-    if execution.retry_of_id is None:
-        return {}
-    previous = session.get(AgentExecution, execution.retry_of_id)
-    if previous is None:
-        return {}
-    then = workflow_service.get_version_snapshot(
-        session=session, workflow_id=previous.workflow_id, version=previous.workflow_version
-    )["graph_json"]
-    before = {node["id"]: (node["type"], node.get("data")) for node in then["nodes"]}
-    now = {node["id"]: (node["type"], node.get("data")) for node in snapshot["graph_json"]["nodes"]}
+    """What the nodes of earlier work produced successfully: the execution's own log when it was handed
+    over to the worker part-way, and the log of the failed execution a retry or resumption continues,
+    except for nodes changed since (a retry on the latest version) and records that held a secret."""
+    reusable = successful_outputs(execution.execution_log, snapshot, snapshot)
+    previous = session.get(AgentExecution, execution.retry_of_id) if execution.retry_of_id else None
+    if previous is not None:
+        then = workflow_service.get_version_snapshot(
+            session=session, workflow_id=previous.workflow_id, version=previous.workflow_version
+        )
+        reusable = {**successful_outputs(previous.execution_log, then, snapshot), **reusable}
+    return reusable
+
+
+def successful_outputs(
+    log: list[dict[str, Any]], then: dict[str, Any], now: dict[str, Any]
+) -> dict[str, Any]:
+    """Outputs of the log's successful node records whose node is the same in `now` as it was `then`."""
+    before = {node["id"]: (node["type"], node.get("data")) for node in then["graph_json"]["nodes"]}
+    after = {node["id"]: (node["type"], node.get("data")) for node in now["graph_json"]["nodes"]}
     return {
         entry["node_id"]: entry["output"]
-        for entry in previous.execution_log
+        for entry in log
         if entry.get("status") in REUSABLE_STATUSES
         and not entry.get("redacted")
-        and entry["node_id"] in now
-        and before.get(entry["node_id"]) == now[entry["node_id"]]
+        and entry["node_id"] in after
+        and before.get(entry["node_id"]) == after[entry["node_id"]]
     }
 
 

@@ -35,11 +35,20 @@ class WorkflowScheduled(BaseModel):
     scheduled_at: AwareDatetime
 
 
-QueueMessage = Annotated[ExecutionRun | WorkflowScheduled, Field(discriminator="type")]
-_queue_message: TypeAdapter[ExecutionRun | WorkflowScheduled] = TypeAdapter(QueueMessage)
+class ChatReply(BaseModel):
+    """Finish a pending assistant message of a chat with an agent (the request's time ran out)."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["chat.reply"] = "chat.reply"
+    message_id: uuid.UUID
 
 
-def parse(body: str) -> ExecutionRun | WorkflowScheduled:
+AnyMessage = ExecutionRun | WorkflowScheduled | ChatReply
+QueueMessage = Annotated[AnyMessage, Field(discriminator="type")]
+_queue_message: TypeAdapter[AnyMessage] = TypeAdapter(QueueMessage)
+
+
+def parse(body: str) -> AnyMessage:
     """The message of an SQS body; MalformedMessage names what is wrong (never the body)."""
     try:
         return _queue_message.validate_json(body)
@@ -51,7 +60,7 @@ def parse(body: str) -> ExecutionRun | WorkflowScheduled:
         raise MalformedMessage(f"not a queue message ({where})") from None
 
 
-def body_of(message: ExecutionRun | WorkflowScheduled) -> str:
+def body_of(message: AnyMessage) -> str:
     return message.model_dump_json()
 
 

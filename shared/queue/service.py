@@ -15,7 +15,7 @@ class QueueUnavailableError(Exception):
     """The message could not be sent; the caller decides what that means for its row."""
 
 
-def send(message: messages.ExecutionRun | messages.WorkflowScheduled) -> str:
+def send(message: messages.AnyMessage) -> str:
     """Send one message to the executions queue; returns its SQS message id."""
     if not settings.EXECUTIONS_QUEUE_URL:
         raise QueueUnavailableError("EXECUTIONS_QUEUE_URL is not set")

@@ -66,6 +66,7 @@ NODE_TYPES: dict[str, tuple[Field, ...]] = {
         Field("meta_data", "object"),
     ),
     "email": (Field("subject", "template", required=True), Field("body", "template", required=True)),
+    "agent": (Field("agent_id", "uuid", required=True), Field("prompt", "template", required=True)),
     "output": (Field("values", "string_map", required=True),),
 }
 
@@ -257,3 +258,10 @@ def skill_ids(graph: dict[str, Any]) -> Iterator[tuple[str, uuid.UUID]]:
     for node in graph.get("nodes", []):
         if node.get("type") == "skill":
             yield node["id"], uuid.UUID(str(node["data"]["skill_id"]))
+
+
+def agent_ids(graph: dict[str, Any]) -> Iterator[tuple[str, uuid.UUID]]:
+    """(node id, agent id) of every agent node of a validated graph."""
+    for node in graph["nodes"]:
+        if node.get("type") == "agent":
+            yield node["id"], uuid.UUID(str(node["data"]["agent_id"]))

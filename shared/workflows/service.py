@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import crypto
+from shared.agents.models import Agent
 from shared.api.pagination import PageParams, paginate
 from shared.catalog.models import Skill
 from shared.config import get_utc_now
@@ -22,7 +23,7 @@ from shared.llm import offers
 from shared.scheduling import service as scheduling_service
 from shared.search.substring import contains_any
 from shared.users.models import User
-from shared.workflows.graph import skill_ids, validate_graph
+from shared.workflows.graph import agent_ids, skill_ids, validate_graph
 from shared.workflows.models import AgentWorkflow, WorkflowStar, WorkflowVersion
 from shared.workflows.redaction import redact_graph
 from shared.workflows.schemas import SortOrder, WorkflowCreate, WorkflowUpdate
@@ -84,8 +85,16 @@ def _add_with_unique_slug(session: Session, workflow: AgentWorkflow) -> None:
     raise ConflictError("Could not find a free slug for this name; try again")
 
 
-def _check_graph(session: Session, graph: dict[str, Any]) -> dict[str, Any]:
+def _check_graph(session: Session, graph: dict[str, Any], owner_id: uuid.UUID) -> dict[str, Any]:
     validate_graph(graph)
+    agents = dict(agent_ids(graph))
+    if agents:
+        own = set(
+            session.scalars(select(Agent.id).where(Agent.id.in_(agents.values()), Agent.user_id == owner_id))
+        )
+        for node_id, agent_id in agents.items():
+            if agent_id not in own:
+                raise InvalidInputError(f"node '{node_id}' (agent): no such agent of yours")
     wanted = dict(skill_ids(graph))
     if wanted:
         active = set(session.scalars(select(Skill.id).where(Skill.id.in_(wanted.values()), Skill.is_active)))
@@ -153,7 +162,7 @@ def create_workflow(
 ) -> tuple[AgentWorkflow, str | None]:
     """Validate and save a new workflow at version 1; returns it and a new webhook secret, if any."""
     check_schema(request.input_schema)
-    graph = _check_graph(session, request.graph_json)
+    graph = _check_graph(session, request.graph_json, user.id)
     _check_model_choices(
         session,
         user_id=user.id,
@@ -197,7 +206,7 @@ def update_workflow(
     if "input_schema" in fields:
         check_schema(input_schema)
     if "graph_json" in fields:
-        _check_graph(session, fields["graph_json"])
+        _check_graph(session, fields["graph_json"], workflow.user_id)
     if {"graph_json", "llm_model", "llm_provider"} & fields.keys():
         _check_model_choices(
             session,

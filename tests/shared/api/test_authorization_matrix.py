@@ -30,6 +30,9 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import update
 
+from shared.agents import service as agent_service
+from shared.agents.models import Conversation
+from shared.agents.schemas import AgentCreate
 from shared.api.app import create_app
 from shared.api.routers import API_ROUTERS
 from shared.auth import api_keys, one_time_tokens
@@ -108,6 +111,8 @@ class World:
     secret_name: str
     owner_id: str
     llm_key_provider: str  # a provider the owner stored a key for
+    agent_id: str  # the owner's private agent
+    conversation_id: str  # the owner's conversation with it
     provider: str = "github"
     oauth: dict[str, str] = field(default_factory=dict)  # code and state, for the callback route only
 
@@ -122,6 +127,7 @@ class Route:
     oauth_provider: bool = False  # a fake OAuth provider with one account
     queue: bool = False  # starts a run, so needs the executions queue (moto's SQS)
     mail: bool = False  # sends mail, so needs moto's SES
+    llm: bool = False  # calls a model, so needs the fake provider
 
 
 def slug(name: str) -> dict[str, str]:
@@ -269,6 +275,22 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("DELETE", "/v1/users/me/llm-keys/{provider}"): Route(
         owner_only(204), path={"provider": "llm_key_provider"}
     ),
+    # agents, conversations and chat: an agent is its owner's until published (see below)
+    ("POST", "/v1/agents"): Route(
+        signed_in(201), body={"name": "Mine", "qa_who": "A helper.", "qa_rules": "Be kind."}
+    ),
+    ("GET", "/v1/agents"): Route(signed_in(200)),
+    ("GET", "/v1/agents/{agent_id}"): Route(visible_to_owner(200)),
+    ("PATCH", "/v1/agents/{agent_id}"): Route(owner_only(200), body={"description": "changed"}),
+    ("DELETE", "/v1/agents/{agent_id}"): Route(owner_only(204)),
+    ("POST", "/v1/agents/{agent_id}/workflow"): Route(owner_only(201)),
+    ("POST", "/v1/agents/{agent_id}/chat"): Route(owner_only(200), body={"message": "hi"}, llm=True),
+    ("POST", "/v1/workflows/{workflow_id}/chat"): Route(owner_only(200), body={"message": "hi"}, queue=True),
+    ("GET", "/v1/conversations"): Route(signed_in(200)),
+    ("GET", "/v1/conversations/{conversation_id}"): Route(owner_only(200)),
+    ("PATCH", "/v1/conversations/{conversation_id}"): Route(owner_only(200), body={"title": "Renamed"}),
+    ("DELETE", "/v1/conversations/{conversation_id}"): Route(owner_only(204)),
+    ("GET", "/v1/conversations/{conversation_id}/messages"): Route(owner_only(200)),
     # admin
     ("GET", "/v1/admin/audit-log"): Route(superuser_only(200)),
     ("GET", "/v1/admin/usage"): Route(superuser_only(200)),
@@ -294,6 +316,7 @@ PUBLIC_WORKFLOW: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/v1/workflows/{workflow_id}/memories/search"): owner_only(200),
     ("DELETE", "/v1/workflows/{workflow_id}/memories/{memory_id}"): owner_only(204),
     ("POST", "/v1/interactions"): signed_in(201),
+    ("POST", "/v1/workflows/{workflow_id}/chat"): dict(anonymous=401, other=403, owner=200, superuser=403),
 }
 
 
@@ -377,6 +400,13 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
     _, other_key = api_keys.create(session=db, user=other_user, request=ApiKeyCreate(name="laptop"))
     secret, _ = vault_service.put(session=db, user=owner_user, name="OWNER_TOKEN", value="owner-secret-value")
     llm_keys.put_key(session=db, user_id=owner_user.id, provider="openai", api_key="sk-owner", base_url=None)
+    agent = agent_service.create_agent(
+        session=db,
+        user=owner_user,
+        request=AgentCreate(name="Private", qa_who="A helper.", qa_rules="Be kind."),
+    )
+    conversation = Conversation(user_id=owner_user.id, agent_id=agent.id, title="Ours")
+    db.add(conversation)
     pending = make_execution(db, workflow)
     failed = make_execution(db, workflow, status="failed", error_message="boom")
     scenario = Scenario(name="Matrix", slug="matrix")
@@ -411,6 +441,8 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
         secret_name=secret.name,
         owner_id=str(owner_user.id),
         llm_key_provider="openai",
+        agent_id=str(agent.id),
+        conversation_id=str(conversation.id),
     )
 
 
@@ -488,6 +520,8 @@ def send(
         request.getfixturevalue("mailbox")
     if route.oauth_provider:
         request.getfixturevalue("oauth_provider")
+    if route.llm:
+        request.getfixturevalue("llm")
     return client.request(**request_of(method, path, route, caller, world, api_key))
 
 
@@ -539,6 +573,8 @@ LISTS = {
     "/v1/workflows/templates": ("workflow_id", None),
     "/v1/executions": ("execution_id", "owner"),
     "/v1/users/me/api-keys": ("key_id", "owner"),
+    "/v1/agents": ("agent_id", "owner"),
+    "/v1/conversations": ("conversation_id", "owner"),
 }
 
 

@@ -1,8 +1,7 @@
-"""Runnable executions on the test session: a workflow saved through the service, a pending row."""
+"""Runnable executions on the test session: a workflow saved through the service, a pending row, run by
+the worker's own function (the `runnable` fixture of tests/conftest.py)."""
 
 from typing import Any
-
-import pytest
 
 from shared.executions.models import AgentExecution
 from shared.workflows import service as workflow_service
@@ -42,8 +41,3 @@ class Runnable:
         )
         self.db.refresh(execution)
         return execution
-
-
-@pytest.fixture
-def runnable(db, mailbox) -> Runnable:  # type: ignore[no-untyped-def]
-    return Runnable(db)

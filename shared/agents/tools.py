@@ -1,0 +1,214 @@
+"""An agent's tools: checked when the agent is saved, offered to the model as function tools with valid
+names and their JSON Schema parameters, and run when the model asks — a workflow of the owner's (run
+in-process as an execution), a catalog skill, or a search of a workflow's memory. A tool that fails
+answers the model with its error; the conversation goes on."""
+
+import json
+import re
+import time
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared import outbound
+from shared.catalog import skill_calls
+from shared.catalog.models import Skill
+from shared.config import settings
+from shared.errors import DomainError, InvalidInputError
+from shared.json_schema import check_instance
+from shared.memory import service as memory_service
+from shared.workflows.models import AgentWorkflow
+
+MAX_TOOL_NAME = 64
+EMPTY_OBJECT_SCHEMA = {"type": "object", "properties": {}}
+MEMORY_PARAMETERS = {
+    "type": "object",
+    "properties": {
+        "query": {"type": "string", "description": "what to look for, in a few words or a question"},
+        "k": {"type": "integer", "minimum": 1, "maximum": 20, "description": "how many results"},
+    },
+    "required": ["query"],
+}
+# A workflow tool runs a workflow that may hold an agent that runs a workflow ...: not deeper than this.
+MAX_NESTED_RUNS = 3
+_nested_runs: ContextVar[int] = ContextVar("nested_runs", default=0)
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    spec: dict[str, Any]  # what the agent stores: {"type": ..., "workflow_id" | "skill_id": ...}
+
+    def function(self) -> dict[str, Any]:
+        """The OpenAI function tool the model is offered."""
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": self.parameters},
+        }
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    ok: bool
+    output: Any  # what goes back to the model (and into the record)
+    duration_ms: float
+
+
+def tool_name(prefix: str, label: str, taken: set[str]) -> str:
+    """`prefix_label` reduced to `^[a-zA-Z0-9_-]{1,64}$`, unique among `taken`."""
+    base = re.sub(r"[^a-zA-Z0-9_-]+", "_", f"{prefix}_{label}").strip("_")[:MAX_TOOL_NAME] or prefix
+    name, n = base, 2
+    while name in taken:
+        suffix = f"_{n}"
+        name, n = base[: MAX_TOOL_NAME - len(suffix)] + suffix, n + 1
+    taken.add(name)
+    return name
+
+
+def _owned_workflow(
+    session: Session, owner_id: uuid.UUID, workflow_id: uuid.UUID | str
+) -> AgentWorkflow | None:
+    return session.scalar(
+        select(AgentWorkflow).where(AgentWorkflow.id == workflow_id, AgentWorkflow.user_id == owner_id)
+    )
+
+
+def check_tools(session: Session, *, owner_id: uuid.UUID, tools: list[Any]) -> list[dict[str, Any]]:
+    """The tools as stored, each target checked: a workflow of the owner's, an active skill (422 naming
+    the tool otherwise)."""
+    stored = []
+    for index, tool in enumerate(tools):
+        spec = tool.model_dump(mode="json")
+        if (
+            spec["type"] in ("workflow", "memory")
+            and _owned_workflow(session, owner_id, spec["workflow_id"]) is None
+        ):
+            raise InvalidInputError(f"tools[{index}].workflow_id: no such workflow of yours")
+        if (
+            spec["type"] == "skill"
+            and session.scalar(select(Skill.id).where(Skill.id == spec["skill_id"], Skill.is_active)) is None
+        ):
+            raise InvalidInputError(f"tools[{index}].skill_id: no such active skill")
+        stored.append(spec)
+    return stored
+
+
+def resolve(
+    session: Session, *, owner_id: uuid.UUID, specs: list[dict[str, Any]], owner_only: bool
+) -> list[Tool]:
+    """The tools the model is offered. Tools that reach the owner's workflows and memory are offered only
+    when the owner is the one chatting (`owner_only` false for someone else's chat with a published
+    agent); a target deleted since is left out."""
+    tools: list[Tool] = []
+    taken: set[str] = set()
+    for spec in specs:
+        if spec["type"] == "skill":
+            skill = session.scalar(select(Skill).where(Skill.id == spec["skill_id"], Skill.is_active))
+            if skill is not None:
+                tools.append(
+                    Tool(
+                        tool_name("skill", skill.slug, taken),
+                        (skill.description or skill.name)[:1000],
+                        skill.input_schema or EMPTY_OBJECT_SCHEMA,
+                        spec,
+                    )
+                )
+            continue
+        if owner_only:
+            continue
+        workflow = _owned_workflow(session, owner_id, spec["workflow_id"])
+        if workflow is None:
+            continue
+        if spec["type"] == "workflow":
+            description = (workflow.description or f"Runs the workflow {workflow.name!r}")[:1000]
+            parameters = workflow.input_schema or EMPTY_OBJECT_SCHEMA
+            tools.append(Tool(tool_name("workflow", workflow.slug, taken), description, parameters, spec))
+        else:
+            description = f"Searches the memory of the workflow {workflow.name!r} for what matches a query"
+            tools.append(
+                Tool(tool_name("memory", workflow.slug, taken), description, MEMORY_PARAMETERS, spec)
+            )
+    return tools
+
+
+def run(session: Session, tool: Tool, arguments: dict[str, Any] | None, *, owner_id: uuid.UUID) -> ToolResult:
+    """Run one tool call; whatever goes wrong is the model's to read, never the caller's exception."""
+    started = time.monotonic()
+    try:
+        if arguments is None:
+            raise InvalidInputError("the arguments are not a JSON object")
+        check_instance(tool.parameters, arguments, label="arguments")
+        output = _run(session, tool, arguments, owner_id)
+    except (DomainError, outbound.OutboundError) as exc:
+        return ToolResult(False, {"error": getattr(exc, "message", None) or str(exc)}, _since(started))
+    return ToolResult(True, output, _since(started))
+
+
+def _since(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 3)
+
+
+def _run(session: Session, tool: Tool, arguments: dict[str, Any], owner_id: uuid.UUID) -> Any:
+    timeout = settings.AGENT_TOOL_TIMEOUT_SECONDS
+    if tool.spec["type"] == "skill":
+        call = skill_calls.call_skill(session, tool.spec["skill_id"], arguments, timeout=timeout)
+        return {"status": call.response.status, "body": call.response.body}
+    if tool.spec["type"] == "memory":
+        hits = memory_service.search(
+            session=session,
+            workflow_id=tool.spec["workflow_id"],
+            query=arguments["query"],
+            k=arguments.get("k", 5),
+        )
+        return {"results": [{"content": hit.content, "score": round(hit.score, 4)} for hit in hits]}
+    return _run_workflow(session, uuid.UUID(str(tool.spec["workflow_id"])), arguments, owner_id)
+
+
+def _run_workflow(
+    session: Session, workflow_id: uuid.UUID, arguments: dict[str, Any], owner_id: uuid.UUID
+) -> Any:
+    """The workflow runs in-process as one of its owner's executions (trigger `agent`): its log, usage and
+    credits are recorded like any run's."""
+    # The worker registers every node type, the agent node among them: imported when first needed.
+    from shared.executions import lifecycle, worker
+
+    depth = _nested_runs.get()
+    if depth >= MAX_NESTED_RUNS:
+        raise InvalidInputError(f"workflows may call agents that run workflows only {MAX_NESTED_RUNS} deep")
+    workflow = _owned_workflow(session, owner_id, workflow_id)
+    if workflow is None:
+        raise InvalidInputError("the workflow of this tool no longer exists")
+    execution = lifecycle.admit(
+        session,
+        lifecycle.new_execution(
+            workflow_id=workflow.id,
+            user_id=owner_id,
+            workflow_version=workflow.version,
+            input_data=arguments,
+            trigger_type="agent",
+        ),
+    )
+    token = _nested_runs.set(depth + 1)
+    try:
+        status = worker.run_execution(session=session, execution_id=execution.id)
+    finally:
+        _nested_runs.reset(token)
+    session.refresh(execution)
+    if status != "completed":
+        raise InvalidInputError(
+            f"the workflow run {execution.id} {status}: {execution.error_message or ''}".strip()
+        )
+    return {"execution_id": str(execution.id), "output": execution.output_data}
+
+
+def result_text(result: ToolResult) -> str:
+    """A tool's result as the tool message the model reads, cut at AGENT_TOOL_RESULT_MAX_CHARS."""
+    text = json.dumps(result.output, ensure_ascii=False, default=str)
+    limit = settings.AGENT_TOOL_RESULT_MAX_CHARS
+    return text if len(text) <= limit else text[:limit] + f"… [cut at {limit} characters]"
