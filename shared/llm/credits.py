@@ -17,31 +17,71 @@ from shared.users.models import User
 
 ZERO = Decimal(0)
 
-# One statement takes `amount` from the bonus credits first, then the credits, only if the two cover
-# it; the row lock of the subquery makes concurrent holds queue, so none can overspend.
+# Holding is one statement: take :amount from the bonus credits first, then the credits, only if the two
+# cover it (the row lock of `old` makes concurrent holds queue, so none can overspend), and write the
+# hold and its ledger row with the balances after it.
 HOLD_STATEMENT = text(
     """
-    UPDATE users AS u
-    SET bonus_credits = u.bonus_credits - LEAST(u.bonus_credits, :amount),
-        credits = u.credits - GREATEST(:amount - u.bonus_credits, 0)
-    FROM (SELECT id, bonus_credits AS before FROM users WHERE id = :user_id FOR UPDATE) AS old
-    WHERE u.id = old.id AND u.bonus_credits + u.credits >= :amount
-    RETURNING LEAST(old.before, :amount) AS from_bonus, u.credits, u.bonus_credits
+    WITH old AS (SELECT id, bonus_credits AS bonus FROM users WHERE id = :user_id FOR UPDATE),
+    taken AS (
+        UPDATE users AS u
+        SET bonus_credits = u.bonus_credits - LEAST(u.bonus_credits, :amount),
+            credits = u.credits - GREATEST(:amount - u.bonus_credits, 0)
+        FROM old
+        WHERE u.id = old.id AND u.bonus_credits + u.credits >= :amount
+        RETURNING u.id, LEAST(old.bonus, :amount) AS from_bonus, u.credits, u.bonus_credits
+    ),
+    held AS (
+        INSERT INTO credit_holds (id, user_id, credits, bonus_credits, reference, created_at)
+        SELECT :hold_id, id, :amount - from_bonus, from_bonus, :reference, clock_timestamp() FROM taken
+    ),
+    entry AS (
+        INSERT INTO credit_transactions
+            (id, user_id, kind, amount, bonus_amount, credits_after, bonus_credits_after, reference,
+             created_at)
+        SELECT gen_random_uuid(), id, 'hold', from_bonus - :amount, -from_bonus, credits, bonus_credits,
+               :reference, clock_timestamp()
+        FROM taken
+    )
+    SELECT from_bonus FROM taken
     """
 )
 
-
-# Give back a hold (:hc credits, :hb bonus credits) and take :cost, bonus credits first, capped at what
-# the balances have; returns the balances between the two steps and after both.
+# Settling is one statement: remove the hold (once: a hold maintenance released already gives back
+# nothing), give it back, take :cost bonus credits first but never more than the balances have, and
+# write the ledger rows (release, then consume) with the balances after each.
 SETTLE_STATEMENT = text(
     """
-    UPDATE users AS u
-    SET bonus_credits = old.bonus + :hb - LEAST(old.bonus + :hb, :cost),
-        credits = old.credits + :hc - LEAST(old.credits + :hc, GREATEST(:cost - (old.bonus + :hb), 0))
-    FROM (SELECT id, credits, bonus_credits AS bonus FROM users WHERE id = :user_id FOR UPDATE) AS old
-    WHERE u.id = old.id
-    RETURNING old.credits + :hc AS released_credits, old.bonus + :hb AS released_bonus,
-              u.credits, u.bonus_credits
+    WITH gone AS (DELETE FROM credit_holds WHERE id = :hold_id RETURNING credits, bonus_credits),
+    back AS (
+        SELECT COALESCE(sum(credits), 0) AS hc, COALESCE(sum(bonus_credits), 0) AS hb FROM gone
+    ),
+    charge AS (
+        SELECT u.id, back.hc, back.hb, u.credits + back.hc AS credits, u.bonus_credits + back.hb AS bonus,
+               LEAST(u.bonus_credits + back.hb, :cost) AS from_bonus,
+               LEAST(u.credits + back.hc, GREATEST(:cost - (u.bonus_credits + back.hb), 0)) AS from_credits
+        FROM users AS u, back
+        WHERE u.id = :user_id
+        FOR UPDATE OF u
+    ),
+    paid AS (
+        UPDATE users AS u
+        SET credits = charge.credits - charge.from_credits, bonus_credits = charge.bonus - charge.from_bonus
+        FROM charge
+        WHERE u.id = charge.id
+    ),
+    entries AS (
+        INSERT INTO credit_transactions
+            (id, user_id, kind, amount, bonus_amount, credits_after, bonus_credits_after, reference,
+             created_at)
+        SELECT gen_random_uuid(), id, 'release', hc, hb, credits, bonus, :reference, clock_timestamp()
+        FROM charge WHERE hc + hb > 0
+        UNION ALL
+        SELECT gen_random_uuid(), id, 'consume', -from_credits, -from_bonus, credits - from_credits,
+               bonus - from_bonus, :reference, clock_timestamp()
+        FROM charge
+    )
+    SELECT from_bonus + from_credits AS charged FROM charge
     """
 )
 
@@ -103,30 +143,23 @@ def _record(
 
 def hold(session: Session, *, user_id: uuid.UUID, amount: Decimal, reference: str) -> CreditHold:
     """Take `amount` (bonus credits first) for a call about to be made; 402 if the balances cannot
-    cover it."""
-    row = session.execute(HOLD_STATEMENT, {"user_id": user_id, "amount": amount}).one_or_none()
-    if row is None:
+    cover it. The hold returned is what settle() or release() are given back."""
+    hold_id = uuid.uuid4()
+    from_bonus = session.scalar(
+        HOLD_STATEMENT, {"user_id": user_id, "amount": amount, "hold_id": hold_id, "reference": reference}
+    )
+    if from_bonus is None:
         available = balances(session, user_id).total
         raise PaymentRequiredError(
             f"Not enough credits: this call may cost up to {amount} credits and {available} are available"
         )
-    from_bonus = Decimal(row.from_bonus)
-    held = CreditHold(
-        user_id=user_id, credits=amount - from_bonus, bonus_credits=from_bonus, reference=reference
-    )
-    session.add(held)
-    after = Balances(row.credits, row.bonus_credits)
-    _record(
-        session,
+    return CreditHold(
+        id=hold_id,
         user_id=user_id,
-        kind="hold",
-        credits=-held.credits,
-        bonus_credits=-from_bonus,
-        after=after,
+        credits=amount - from_bonus,
+        bonus_credits=from_bonus,
         reference=reference,
     )
-    session.flush()
-    return held
 
 
 def _take_hold(session: Session, held: CreditHold) -> tuple[Decimal, Decimal]:
@@ -162,33 +195,11 @@ def settle(session: Session, held: CreditHold, cost: Decimal) -> Decimal:
     """Give back the call's hold and charge its real cost, bonus credits first, in one statement;
     returns what was charged. A cost above the hold (a provider ignoring max_tokens) takes what the
     balances have and never more, so no balance goes negative."""
-    credits_held, bonus_held = _take_hold(session, held)
-    row = session.execute(
-        SETTLE_STATEMENT, {"user_id": held.user_id, "hc": credits_held, "hb": bonus_held, "cost": cost}
-    ).one()
-    released = Balances(row.released_credits, row.released_bonus)
-    after = Balances(row.credits, row.bonus_credits)
-    if credits_held or bonus_held:
-        _record(
-            session,
-            user_id=held.user_id,
-            kind="release",
-            credits=credits_held,
-            bonus_credits=bonus_held,
-            after=released,
-            reference=held.reference,
-        )
-    _record(
-        session,
-        user_id=held.user_id,
-        kind="consume",
-        credits=after.credits - released.credits,
-        bonus_credits=after.bonus_credits - released.bonus_credits,
-        after=after,
-        reference=held.reference,
+    charged = session.scalar(
+        SETTLE_STATEMENT,
+        {"hold_id": held.id, "user_id": held.user_id, "cost": cost, "reference": held.reference},
     )
-    session.flush()
-    return released.total - after.total
+    return Decimal(charged)
 
 
 def release_stale_holds(session: Session, older_than: datetime) -> int:

@@ -6,16 +6,31 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Date, cast, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Date, cast, func, select, text
 from sqlalchemy.orm import Session
 
-from shared.config import get_utc_now
 from shared.llm.client import Usage
 from shared.llm.models import UsageMetric
 
 SESSION_TYPES = ("execution", "conversation", "chat_session", "task", "agent_setup", "api")
 GroupBy = Literal["day", "model", "user"]
+
+
+# One upsert per call (a constant statement: compiled once, cheap on the hot path of every model call).
+RECORD_STATEMENT = text(
+    """
+    INSERT INTO usage_metrics AS m (id, user_id, session_type, session_id, model, provider,
+        prompt_tokens, completion_tokens, credits, calls, created_at, updated_at)
+    VALUES (gen_random_uuid(), :user_id, :session_type, :session_id, :model, :provider,
+        :prompt_tokens, :completion_tokens, :credits, 1, now(), now())
+    ON CONFLICT (session_type, session_id, model) DO UPDATE SET
+        prompt_tokens = m.prompt_tokens + excluded.prompt_tokens,
+        completion_tokens = m.completion_tokens + excluded.completion_tokens,
+        credits = m.credits + excluded.credits,
+        calls = m.calls + 1,
+        updated_at = now()
+    """
+)
 
 
 def record(
@@ -30,32 +45,18 @@ def record(
     credits: Decimal,
 ) -> None:
     """Add one call to its session's row for this model (created on its first call)."""
-    statement = pg_insert(UsageMetric).values(
-        id=uuid.uuid4(),
-        user_id=user_id,
-        session_type=session_type,
-        session_id=session_id,
-        model=model,
-        provider=provider,
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-        credits=credits,
-        calls=1,
-        created_at=get_utc_now(),
-        updated_at=get_utc_now(),
-    )
-    excluded = statement.excluded
     session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["session_type", "session_id", "model"],
-            set_={
-                "prompt_tokens": UsageMetric.prompt_tokens + excluded.prompt_tokens,
-                "completion_tokens": UsageMetric.completion_tokens + excluded.completion_tokens,
-                "credits": UsageMetric.credits + excluded.credits,
-                "calls": UsageMetric.calls + 1,
-                "updated_at": excluded.updated_at,
-            },
-        )
+        RECORD_STATEMENT,
+        {
+            "user_id": user_id,
+            "session_type": session_type,
+            "session_id": session_id,
+            "model": model,
+            "provider": provider,
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+            "credits": credits,
+        },
     )
 
 

@@ -12,7 +12,13 @@ from shared.config import get_utc_now
 from shared.executions.maintenance import run_maintenance
 from shared.executions.models import AgentExecution
 from shared.llm import credits
+from shared.llm.models import CreditHold
 from tests.factories import make_execution, make_user, make_workflow
+
+
+def age(db, held, by: timedelta) -> None:  # type: ignore[no-untyped-def]
+    """Make a hold look as old as a call whose worker died."""
+    db.execute(update(CreditHold).where(CreditHold.id == held.id).values(created_at=get_utc_now() - by))
 
 
 def test_stuck_running_executions_are_failed_with_the_reason(db, aws):
@@ -74,7 +80,7 @@ def test_maintenance_gives_back_the_credits_of_calls_whose_worker_died(db):
     # GIVEN a hold left by a model call whose worker died an hour ago, and one of a call still running
     user = make_user(db, credits=Decimal("5"))
     lost = credits.hold(db, user_id=user.id, amount=Decimal("2"), reference="execution:lost")
-    lost.created_at = get_utc_now() - timedelta(hours=1)
+    age(db, lost, timedelta(hours=1))
     credits.hold(db, user_id=user.id, amount=Decimal("1"), reference="execution:running")
     db.flush()
     # WHEN maintenance runs

@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine, delete, select
+from sqlalchemy import create_engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from shared.config import get_utc_now
@@ -29,6 +29,11 @@ def ledger(db: Session, user: User) -> list[tuple[str, Decimal, Decimal, Decimal
 
 def funded(db: Session, credit: str, bonus: str) -> User:
     return make_user(db, credits=Decimal(credit), bonus_credits=Decimal(bonus))
+
+
+def age(db, held, by: timedelta) -> None:  # type: ignore[no-untyped-def]
+    """Make a hold look as old as a call whose worker died."""
+    db.execute(update(CreditHold).where(CreditHold.id == held.id).values(created_at=get_utc_now() - by))
 
 
 def test_a_hold_takes_bonus_credits_first_then_credits(db):
@@ -82,7 +87,7 @@ def test_a_failed_call_gets_its_whole_hold_back(db):
 def test_maintenance_releases_holds_whose_call_cannot_still_be_running(db):
     user = funded(db, "5", "0")
     old = credits.hold(db, user_id=user.id, amount=Decimal("2"), reference="execution:lost")
-    old.created_at = get_utc_now() - timedelta(hours=1)
+    age(db, old, timedelta(hours=1))
     credits.hold(db, user_id=user.id, amount=Decimal("1"), reference="execution:running")
     db.flush()
     assert credits.release_stale_holds(db, older_than=get_utc_now() - timedelta(minutes=10)) == 1
@@ -157,8 +162,7 @@ def test_a_hold_released_by_maintenance_is_not_given_back_twice_when_its_call_fi
     # GIVEN a hold that maintenance released while its call was still running
     user = funded(db, "5", "0")
     held = credits.hold(db, user_id=user.id, amount=Decimal("2"), reference="execution:slow")
-    held.created_at = get_utc_now() - timedelta(hours=1)
-    db.flush()
+    age(db, held, timedelta(hours=1))
     credits.release_stale_holds(db, older_than=get_utc_now() - timedelta(minutes=10))
     # WHEN the call finishes after all and settles, and a failure path releases it again
     assert credits.settle(db, held, Decimal("0.5")) == Decimal("0.5")
