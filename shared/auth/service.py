@@ -136,21 +136,28 @@ def mailbox_proven(*, session: Session, user: User) -> None:
             },
         )
     user.hashed_password = None
+    user.nickname = user.avatar_url = None
     user.email_verified_at = get_utc_now()
 
 
 def discard_unproven_work(*, session: Session, user_id: uuid.UUID) -> dict[str, int]:
     """What an unverified account's creator left that could later run as the real owner, with their
     `{{ secrets.* }}`: its workflows are deleted with their runs (only an owner runs a workflow),
-    memories, versions, webhook secrets and EventBridge schedules, and its vault secrets too."""
+    memories, versions, webhook secrets and EventBridge schedules, and its vault secrets too. What they
+    set up for the account goes as well: its projects (the default one returns to how it was made), and its
+    profile and settings (run mail switched off, say), which return to their defaults."""
     # Imported here, not at the top: every function authenticates through this module, and only a
     # claim needs the workflow machinery (cold start).
+    from shared.profiles import service as profile_service
+    from shared.projects import service as project_service
     from shared.vault import service as vault_service
     from shared.workflows import service as workflow_service
 
     return {
         "workflows": workflow_service.delete_all_owned(session=session, user_id=user_id),
         "secrets": vault_service.remove_all(session=session, user_id=user_id),
+        "projects": project_service.reset(session=session, user_id=user_id),
+        "preferences": profile_service.reset(session=session, user_id=user_id),
     }
 
 
