@@ -157,6 +157,11 @@ class Settings(BaseSettings):
         description="accepted webhook calls per workflow owner and minute, over all their webhooks "
         "(429 with `Retry-After`)",
     )
+    MAX_PROJECTS_PER_USER: int = Field(
+        100,
+        description="projects per user, archived ones included (429 naming the limit; archiving keeps the "
+        "project restorable, so it frees no room)",
+    )
 
     # --- tokens --------------------------------------------------------------------------------
     SECRET_KEY: str = Field(
@@ -407,6 +412,12 @@ class Settings(BaseSettings):
     )
     MAIL_RETRY_BASE_SECONDS: float = Field(
         0.5, description="backoff base: retry n waits a random time up to base · 2^(n-1)"
+    )
+    NOTIFY_FAILURE_COOLDOWN_MINUTES: int = Field(
+        60,
+        ge=0,
+        description="a workflow's failures are mailed to its owner at most once per this many minutes; the "
+        "next failure mail says how many runs failed in between (0: every failure is mailed)",
     )
 
     # --- AWS -----------------------------------------------------------------------------------

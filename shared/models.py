@@ -10,6 +10,7 @@ from shared.interactions.models import UserInteraction
 from shared.llm.models import CreditHold, CreditTransaction, ProviderKey, UsageMetric
 from shared.memory.models import AgentMemory
 from shared.orm import Base
+from shared.profiles.models import UserProfile, UserSettings
 from shared.projects.models import Project
 from shared.users.models import User
 from shared.vault.models import UserSecret
@@ -40,8 +41,10 @@ __all__ = [
     "UsageMetric",
     "User",
     "UserInteraction",
+    "UserProfile",
     "UserSecret",
     "UserSession",
+    "UserSettings",
     "WebhookDelivery",
     "WorkflowStar",
     "WorkflowVersion",

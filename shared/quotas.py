@@ -14,6 +14,7 @@ from shared.config import get_utc_now, settings
 from shared.errors import QuotaExceededError, RateLimitedError
 from shared.executions.models import AgentExecution
 from shared.memory.models import AgentMemory
+from shared.projects.models import Project
 
 DAY = timedelta(days=1)
 MINUTE = timedelta(minutes=1)
@@ -91,4 +92,16 @@ def check_chat_messages(session: Session, user_id: uuid.UUID) -> None:
         raise RateLimitedError(
             f"Too many chat messages: {settings.MAX_CHAT_MESSAGES_PER_MINUTE} per minute",
             retry_after_seconds=seconds_until_room(oldest, MINUTE),
+        )
+
+
+def check_project_room(session: Session, user_id: uuid.UUID) -> None:
+    """MAX_PROJECTS_PER_USER, archived projects included: archiving keeps the row (it can be restored),
+    so it frees no room."""
+    serialize(session, f"projects:{user_id}")
+    held = session.scalar(select(func.count()).where(Project.user_id == user_id)) or 0
+    if held >= settings.MAX_PROJECTS_PER_USER:
+        raise QuotaExceededError(
+            f"Project limit reached: MAX_PROJECTS_PER_USER is {settings.MAX_PROJECTS_PER_USER}, archived "
+            "projects included; restore an archived project and reuse it"
         )

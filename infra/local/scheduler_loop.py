@@ -11,7 +11,8 @@ import boto3
 from croniter import croniter
 
 from shared.queue.messages import SCHEDULED_TIME_PLACEHOLDER
-from shared.scheduling.cron import parse_cron, parse_timezone
+from shared.scheduling.cron import parse_cron
+from shared.scheduling.timezones import parse_timezone
 
 logger = logging.getLogger("ainav.local.scheduler")
 

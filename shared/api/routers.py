@@ -12,6 +12,8 @@ from shared.health.router import router as health_router
 from shared.interactions.router import router as interactions_router
 from shared.llm.router import router as llm_router
 from shared.memory.router import router as memory_router
+from shared.profiles.router import router as profiles_router
+from shared.projects.router import router as projects_router
 from shared.users.router import router as users_router
 from shared.vault.router import router as vault_router
 from shared.webhooks.router import router as webhooks_router
@@ -21,9 +23,11 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     health_router,
     auth_router,
     users_router,
+    profiles_router,
     api_keys_router,
     vault_router,
     workflows_router,
+    projects_router,
     webhooks_router,
     executions_router,
     memory_router,

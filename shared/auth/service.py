@@ -136,6 +136,7 @@ def mailbox_proven(*, session: Session, user: User) -> None:
             },
         )
     user.hashed_password = None
+    user.nickname = user.avatar_url = None
     user.email_verified_at = get_utc_now()
 
 
@@ -143,10 +144,14 @@ def discard_unproven_work(*, session: Session, user_id: uuid.UUID) -> dict[str, 
     """What an unverified account's creator left that could later run as the real owner, with their
     `{{ secrets.* }}`: its workflows are deleted with their runs (only an owner runs a workflow),
     memories, versions, webhook secrets and EventBridge schedules, its vault secrets, and its personal
-    model keys (one pointing at the creator's own server would receive the owner's prompts)."""
+    model keys (one pointing at the creator's own server would receive the owner's prompts). What they
+    set up for the account goes as well: its projects (the default one returns to how it was made), and its
+    profile and settings (run mail switched off, say), which return to their defaults."""
     # Imported here, not at the top: every function authenticates through this module, and only a
     # claim needs the workflow machinery (cold start).
     from shared.llm import keys as llm_keys
+    from shared.profiles import service as profile_service
+    from shared.projects import service as project_service
     from shared.vault import service as vault_service
     from shared.workflows import service as workflow_service
 
@@ -154,6 +159,8 @@ def discard_unproven_work(*, session: Session, user_id: uuid.UUID) -> dict[str, 
         "workflows": workflow_service.delete_all_owned(session=session, user_id=user_id),
         "secrets": vault_service.remove_all(session=session, user_id=user_id),
         "model_keys": llm_keys.remove_all(session=session, user_id=user_id),
+        "projects": project_service.reset(session=session, user_id=user_id),
+        "preferences": profile_service.reset(session=session, user_id=user_id),
     }
 
 

@@ -275,12 +275,13 @@ def crashed(session: Session, execution_id: uuid.UUID, error: BaseException) -> 
 
 
 def _count_and_notify(session: Session, execution: AgentExecution) -> None:
+    """Count the run and decide its mail in one transaction (the run count's update locks the workflow's
+    row, so concurrent failures take turns at the failure-mail cooldown); send after the commit."""
     notify_on_success = workflow_service.count_run(session=session, workflow_id=execution.workflow_id)
+    mail = notifications.mail_for(session=session, execution=execution, notify_on_success=notify_on_success)
     session.commit()
-    if execution.status == ExecutionStatus.FAILED or (
-        execution.status == ExecutionStatus.COMPLETED and notify_on_success
-    ):
-        notifications.notify_owner(session=session, execution=execution)
+    if mail is not None:
+        notifications.send(session=session, mail=mail)
 
 
 # --- ending otherwise ----------------------------------------------------------------------------

@@ -7,11 +7,11 @@ EventBridge: 1 = Sunday), and EventBridge wants `?` in one of the two day fields
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterBadCronError, CroniterBadDateError, CroniterError, croniter
 
 from shared.errors import InvalidInputError
+from shared.scheduling.timezones import parse_timezone
 
 DAY_NAMES = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 MAX_EXPRESSION_LENGTH = 200
@@ -28,13 +28,6 @@ class CronExpression:
         start = (after or datetime.now(UTC)).astimezone(zone)
         iterator = croniter(self.standard, start)
         return [iterator.get_next(datetime).astimezone(UTC) for _ in range(count)]
-
-
-def parse_timezone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInputError(f"timezone {name!r} is not an IANA time zone such as Asia/Shanghai") from exc
 
 
 def _day_number(token: str, *, eventbridge: bool) -> int:

@@ -26,6 +26,9 @@ class User(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(255), unique=True, index=True)
     phone: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
     username: Mapped[str] = mapped_column(String(50), unique=True, index=True)
+    # how the account is shown (seed 004's profile name and picture); the username stays the handle
+    nickname: Mapped[str | None] = mapped_column(String(64))
+    avatar_url: Mapped[str | None] = mapped_column(String(500))
     # Null for accounts created through OAuth or a magic link that never set a password.
     hashed_password: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

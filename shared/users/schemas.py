@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -46,6 +47,26 @@ NewPassword = Annotated[
 ]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 Phone = Annotated[str, StringConstraints(pattern=PHONE_PATTERN, max_length=MAX_PHONE_LENGTH)]
+Nickname = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+
+
+def http_url(value: str) -> str:
+    """An absolute http(s) URL with a host and nothing a link should not hold (spaces, controls)."""
+    # first: urlsplit silently drops tabs and newlines
+    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValueError("must not contain spaces or control characters")
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an absolute http(s) URL")
+    return value
+
+
+WebUrl = Annotated[
+    str,
+    StringConstraints(max_length=500),
+    AfterValidator(http_url),
+    Field(description="an http(s) URL of at most 500 characters", examples=["https://example.com/me.png"]),
+]
 
 
 class StrictBody(BaseModel):
@@ -58,6 +79,8 @@ class UserPublic(BaseModel):
     id: uuid.UUID
     email: str
     username: str
+    nickname: str | None = None
+    avatar_url: str | None = None
     phone: str | None
     is_active: bool
     is_superuser: bool
@@ -70,7 +93,11 @@ class UserPublic(BaseModel):
 
 
 class UserUpdate(StrictBody):
+    """A partial change; null clears the nickname, avatar or phone (never the username)."""
+
     username: Username | None = None
+    nickname: Nickname | None = None
+    avatar_url: WebUrl | None = None
     phone: Phone | None = None
 
 

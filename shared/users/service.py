@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from shared.config import get_utc_now, settings
 from shared.errors import ConflictError
 from shared.llm import credits
+from shared.projects import service as project_service
 from shared.users.models import User
 from shared.users.passwords import hash_password, password_needs_rehash, verify_password
 from shared.users.schemas import UserUpdate
@@ -60,9 +61,9 @@ def create_user(
     wechat_id: str | None = None,
     email_verified: bool = False,
 ) -> User:
-    """Insert an account, with SIGNUP_BONUS_CREDITS as its first bonus credits; a duplicate email or
-    username is a 409, even when two requests race. `email_verified` when the address was proven on the
-    way in (magic link, a provider's verified one)."""
+    """Insert an account, with SIGNUP_BONUS_CREDITS as its first bonus credits and its default project;
+    a duplicate email or username is a 409, even when two requests race. `email_verified` when the
+    address was proven on the way in (magic link, a provider's verified one)."""
     ensure_available(session=session, email=email, username=username)
     user = User(
         email=email.lower(),
@@ -77,6 +78,7 @@ def create_user(
             session.add(user)
     except IntegrityError as exc:
         raise ConflictError("An account with this email or username already exists") from exc
+    project_service.ensure_default(session=session, user_id=user.id)
     if settings.SIGNUP_BONUS_CREDITS > 0:
         credits.grant(
             session, user_id=user.id, bonus_credits=settings.SIGNUP_BONUS_CREDITS, note="signup bonus"
@@ -85,7 +87,7 @@ def create_user(
 
 
 def update_profile(*, session: Session, user: User, changes: UserUpdate) -> User:
-    """Change the username and/or phone number."""
+    """Change the username, nickname, avatar and/or phone number."""
     fields = changes.model_dump(exclude_unset=True)
     new_username = fields.get("username")
     if new_username is not None and new_username.lower() != user.username.lower():

@@ -59,8 +59,12 @@ class AgentWorkflow(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     star_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     version_history: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
-    # Mail the owner when a run completes (failures are always mailed).
+    # Mail the owner when a run completes (failures are mailed unless the owner turned run mail off).
     notify_on_success: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Failure mail is sent at most once per NOTIFY_FAILURE_COOLDOWN_MINUTES; the failures in between
+    # are counted, and the next failure mail says how many (shared.executions.notifications).
+    last_failure_mail_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failures_since_mail: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Fernet ciphertext of the webhook signing secret; never returned after the response that made it.
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
 

@@ -1,5 +1,6 @@
 """/v1/workflows: authoring, versions, sharing, forks, stars and runs."""
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -31,6 +32,7 @@ router = APIRouter(prefix="/workflows", tags=["workflows"])
 SearchQuery = Annotated[
     str | None, Query(max_length=100, description="part of the name (English or Chinese)")
 ]
+ProjectFilter = Annotated[uuid.UUID | None, Query(description="only the workflows in this project of yours")]
 
 
 def to_public(
@@ -69,8 +71,11 @@ def create_workflow(body: WorkflowCreate, user: CurrentUser, session: SessionDep
 
 
 @router.get("", response_model=Page[WorkflowPublic], responses=error_responses(401, 422))
-def list_my_workflows(user: CurrentUser, session: SessionDep, page: PageDep) -> Page[WorkflowPublic]:
-    return page_of(*workflow_service.list_mine(session=session, user=user, page=page), page, viewer=user)
+def list_my_workflows(
+    user: CurrentUser, session: SessionDep, page: PageDep, project_id: ProjectFilter = None
+) -> Page[WorkflowPublic]:
+    items, total = workflow_service.list_mine(session=session, user=user, page=page, project_id=project_id)
+    return page_of(items, total, page, viewer=user)
 
 
 @router.get("/public", response_model=Page[WorkflowPublic], responses=error_responses(422))

@@ -22,9 +22,13 @@ Provider = Annotated[
 ]
 
 
+ProjectId = Annotated[uuid.UUID, Field(description="one of your projects (not archived); null: none")]
+
+
 class WorkflowFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    project_id: ProjectId | None = None
     name_zh: Annotated[str, StringConstraints(max_length=255)] | None = None
     description: Text | None = None
     description_zh: Text | None = None
@@ -42,7 +46,10 @@ class WorkflowCreate(WorkflowFields):
         default_factory=starter_graph, description="React Flow export {nodes, edges, viewport}"
     )
     trigger_type: TriggerType = "manual"
-    trigger_config: dict[str, Any] = Field(default_factory=dict)
+    trigger_config: dict[str, Any] = Field(
+        default_factory=dict,
+        description="a schedule's {cron, timezone, enabled, input}; timezone defaults to your profile's",
+    )
     input_schema: dict[str, Any] = Field(default_factory=dict, description="JSON Schema of a run's input")
     llm_model: ModelName = Field(default_factory=lambda: settings.LLM_DEFAULT_MODEL)
     temperature: Temperature = 0.7
@@ -52,6 +59,7 @@ class WorkflowUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
+    project_id: ProjectId | None = None
     name_zh: Annotated[str, StringConstraints(max_length=255)] | None = None
     description: Text | None = None
     description_zh: Text | None = None
@@ -79,6 +87,7 @@ class WorkflowPublic(BaseModel):
 
     id: uuid.UUID
     user_id: uuid.UUID
+    project_id: uuid.UUID | None
     name: str
     name_zh: str | None
     slug: str

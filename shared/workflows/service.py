@@ -20,6 +20,8 @@ from shared.interactions import service as interaction_service
 from shared.json_schema import check_schema
 from shared.llm import keys as llm_keys
 from shared.llm import offers
+from shared.profiles import service as profile_service
+from shared.projects import service as project_service
 from shared.scheduling import service as scheduling_service
 from shared.search.substring import contains_any
 from shared.users.models import User
@@ -40,7 +42,15 @@ VERSIONED_FIELDS = (
     "trigger_type",
     "trigger_config",
 )
-NULLABLE_FIELDS = {"name_zh", "description", "description_zh", "icon", "system_prompt", "llm_provider"}
+NULLABLE_FIELDS = {
+    "project_id",
+    "name_zh",
+    "description",
+    "description_zh",
+    "icon",
+    "system_prompt",
+    "llm_provider",
+}
 SLUG_MAX_BASE = 200
 SLUG_ATTEMPTS = 5
 WEBHOOK_SECRET_PREFIX = "whsec_"
@@ -157,11 +167,28 @@ def _sync_schedule(workflow: AgentWorkflow) -> None:
         scheduling_service.delete_schedule(workflow.id)
 
 
+def _trigger_config(
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    trigger_type: str,
+    config: dict[str, Any],
+    input_schema: dict[str, Any],
+) -> dict[str, Any]:
+    """The trigger_config to store; a schedule that names no timezone runs in its owner's (their
+    profile's, UTC until they set one)."""
+    needs_default = trigger_type == "schedule" and "timezone" not in config
+    default_timezone = profile_service.timezone_of(session, user_id) if needs_default else "UTC"
+    return normalize_trigger(trigger_type, config, input_schema, default_timezone=default_timezone)
+
+
 def create_workflow(
     *, session: Session, user: User, request: WorkflowCreate
 ) -> tuple[AgentWorkflow, str | None]:
     """Validate and save a new workflow at version 1; returns it and a new webhook secret, if any."""
     check_schema(request.input_schema)
+    if request.project_id is not None:
+        project_service.check_assignable(session=session, user_id=user.id, project_id=request.project_id)
     graph = _check_graph(session, request.graph_json, user.id)
     _check_model_choices(
         session,
@@ -171,7 +198,13 @@ def create_workflow(
         provider=request.llm_provider,
         named=bool({"llm_model", "llm_provider"} & request.model_fields_set),
     )
-    trigger_config = normalize_trigger(request.trigger_type, request.trigger_config, request.input_schema)
+    trigger_config = _trigger_config(
+        session,
+        user_id=user.id,
+        trigger_type=request.trigger_type,
+        config=request.trigger_config,
+        input_schema=request.input_schema,
+    )
     workflow = AgentWorkflow(
         id=uuid.uuid4(),
         user_id=user.id,
@@ -205,6 +238,10 @@ def update_workflow(
     input_schema = fields.get("input_schema", workflow.input_schema)
     if "input_schema" in fields:
         check_schema(input_schema)
+    if fields.get("project_id") is not None and fields["project_id"] != workflow.project_id:
+        project_service.check_assignable(
+            session=session, user_id=workflow.user_id, project_id=fields["project_id"]
+        )
     if "graph_json" in fields:
         _check_graph(session, fields["graph_json"], workflow.user_id)
     if {"graph_json", "llm_model", "llm_provider"} & fields.keys():
@@ -221,7 +258,13 @@ def update_workflow(
         config = fields.get(
             "trigger_config", workflow.trigger_config if trigger_type == workflow.trigger_type else {}
         )
-        fields["trigger_config"] = normalize_trigger(trigger_type, config, input_schema)
+        fields["trigger_config"] = _trigger_config(
+            session,
+            user_id=workflow.user_id,
+            trigger_type=trigger_type,
+            config=config,
+            input_schema=input_schema,
+        )
 
     changed = [
         name for name in VERSIONED_FIELDS if name in fields and fields[name] != getattr(workflow, name)
@@ -317,8 +360,14 @@ def _page(session: Session, condition: ColumnElement[bool], page: PageParams, or
     return paginate(session, query, page)
 
 
-def list_mine(*, session: Session, user: User, page: PageParams) -> tuple[list[AgentWorkflow], int]:
-    return _page(session, AgentWorkflow.user_id == user.id, page, [])
+def list_mine(
+    *, session: Session, user: User, page: PageParams, project_id: uuid.UUID | None = None
+) -> tuple[list[AgentWorkflow], int]:
+    """The caller's workflows, newest first; with `project_id`, those in that project only."""
+    condition = AgentWorkflow.user_id == user.id
+    if project_id is not None:
+        condition = condition & (AgentWorkflow.project_id == project_id)
+    return _page(session, condition, page, [])
 
 
 def _name_matches(query: str | None) -> ColumnElement[bool]:
@@ -381,16 +430,19 @@ def count_run(*, session: Session, workflow_id: uuid.UUID) -> bool:
 
 def fork(*, session: Session, source: AgentWorkflow, user: User) -> AgentWorkflow:
     """Copy a visible workflow to the caller (private, manual trigger, version 1)."""
+    own = source.user_id == user.id
     copy = AgentWorkflow(
         id=uuid.uuid4(),
         user_id=user.id,
+        # a copy of one's own workflow stays in its project; someone else's project is not the forker's
+        project_id=source.project_id if own else None,
         name=source.name,
         name_zh=source.name_zh,
         description=source.description,
         description_zh=source.description_zh,
         icon=source.icon,
         # another user's fork starts without the source's literal credentials (see redaction.py)
-        graph_json=source.graph_json if source.user_id == user.id else redact_graph(source.graph_json),
+        graph_json=source.graph_json if own else redact_graph(source.graph_json),
         input_schema=source.input_schema,
         llm_model=source.llm_model,
         llm_provider=source.llm_provider,

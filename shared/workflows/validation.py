@@ -4,15 +4,17 @@ from typing import Any
 
 from shared.errors import InvalidInputError
 from shared.json_schema import check_instance
-from shared.scheduling.cron import parse_cron, parse_timezone
+from shared.scheduling.cron import parse_cron
+from shared.scheduling.timezones import parse_timezone
 
 SCHEDULE_KEYS = {"cron", "timezone", "enabled", "input"}
 
 
 def normalize_trigger(
-    trigger_type: str, config: dict[str, Any], input_schema: dict[str, Any]
+    trigger_type: str, config: dict[str, Any], input_schema: dict[str, Any], *, default_timezone: str = "UTC"
 ) -> dict[str, Any]:
-    """The stored trigger_config: a schedule's {cron, timezone, enabled, input}; nothing for the others."""
+    """The stored trigger_config: a schedule's {cron, timezone, enabled, input}, in `default_timezone`
+    (the owner's) unless it names one; nothing for the other triggers."""
     if trigger_type != "schedule":
         if config:
             raise InvalidInputError(f"trigger_config must be empty for a {trigger_type} trigger")
@@ -24,7 +26,7 @@ def normalize_trigger(
         raise InvalidInputError("trigger_config.cron is required for a schedule trigger")
     cron = config["cron"]
     parse_cron(cron)
-    timezone = config.get("timezone", "UTC")
+    timezone = config.get("timezone", default_timezone)
     if not isinstance(timezone, str):
         raise InvalidInputError("trigger_config.timezone must be a string such as Asia/Shanghai")
     parse_timezone(timezone)

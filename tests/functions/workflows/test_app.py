@@ -12,3 +12,10 @@ def test_the_public_list_answers_anonymous_callers_in_the_page_envelope(engine):
     body = json.loads(response["body"])
     assert set(body) == {"items", "total", "page", "page_size"}
     assert body["page_size"] == 5
+
+
+def test_projects_are_served_here_and_need_credentials(engine):
+    function = load_function("functions/workflows")
+    response = function.handler(load_event("http_api_get_projects.json"), FakeLambdaContext())
+    assert response["statusCode"] == 401
+    assert json.loads(response["body"]) == {"detail": "Not authenticated"}

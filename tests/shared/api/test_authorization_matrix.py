@@ -3,8 +3,8 @@
 The callers are `anonymous` (no credentials), `other` (a signed-in user who is not the owner), `owner`
 (the user who owns the private objects below) and `superuser` (signed in, is_superuser, not the owner).
 The owner holds a private object set: a webhook-triggered workflow (version 1), a pending and a failed
-execution of it, a memory, an API key; path parameters name these. The catalog holds a category,
-scenario, tool and skill.
+execution of it, a memory, an API key, a secret, a project; path parameters name these. The catalog holds
+a category, scenario, tool and skill.
 
 The rule (OWASP API1 object-level and API5 function-level authorization):
 - every read and write of a user's object checks ownership, and another user's private object is a 404
@@ -43,6 +43,8 @@ from shared.catalog.models import Scenario
 from shared.config import settings
 from shared.llm import keys as llm_keys
 from shared.memory.models import EMBEDDING_DIMENSIONS, AgentMemory
+from shared.projects import service as project_service
+from shared.projects.schemas import ProjectCreate
 from shared.users import service as user_service
 from shared.users.models import User
 from shared.vault import service as vault_service
@@ -113,6 +115,7 @@ class World:
     llm_key_provider: str  # a provider the owner stored a key for
     agent_id: str  # the owner's private agent
     conversation_id: str  # the owner's conversation with it
+    project_id: str
     provider: str = "github"
     oauth: dict[str, str] = field(default_factory=dict)  # code and state, for the callback route only
 
@@ -186,6 +189,18 @@ MATRIX: dict[tuple[str, str], Route] = {
         path={"name": "secret_name"},
     ),
     ("DELETE", "/v1/users/me/secrets/{name}"): Route(owner_only(204), path={"name": "secret_name"}),
+    # profile and settings: always the caller's own (made on first read)
+    ("GET", "/v1/users/me/profile"): Route(signed_in(200)),
+    ("PATCH", "/v1/users/me/profile"): Route(signed_in(200), body={"timezone": "Asia/Shanghai"}),
+    ("GET", "/v1/users/me/settings"): Route(signed_in(200)),
+    ("PATCH", "/v1/users/me/settings"): Route(signed_in(200), body={"theme": "dark"}),
+    # projects: the owner's project (not the default one, which cannot be deleted)
+    ("GET", "/v1/projects"): Route(signed_in(200)),
+    ("POST", "/v1/projects"): Route(signed_in(201), body={"name": "Mine"}),
+    ("GET", "/v1/projects/{project_id}"): Route(owner_only(200)),
+    ("PATCH", "/v1/projects/{project_id}"): Route(owner_only(200), body={"name": "Renamed"}),
+    ("DELETE", "/v1/projects/{project_id}"): Route(owner_only(204)),
+    ("POST", "/v1/projects/{project_id}/restore"): Route(owner_only(200)),
     # workflows
     ("POST", "/v1/workflows"): Route(signed_in(201), body={"name": "Mine"}),
     ("GET", "/v1/workflows"): Route(signed_in(200)),
@@ -407,6 +422,7 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
     )
     conversation = Conversation(user_id=owner_user.id, agent_id=agent.id, title="Ours")
     db.add(conversation)
+    project = project_service.create(session=db, user_id=owner_user.id, request=ProjectCreate(name="Private"))
     pending = make_execution(db, workflow)
     failed = make_execution(db, workflow, status="failed", error_message="boom")
     scenario = Scenario(name="Matrix", slug="matrix")
@@ -443,6 +459,7 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
         llm_key_provider="openai",
         agent_id=str(agent.id),
         conversation_id=str(conversation.id),
+        project_id=str(project.id),
     )
 
 
@@ -575,6 +592,7 @@ LISTS = {
     "/v1/users/me/api-keys": ("key_id", "owner"),
     "/v1/agents": ("agent_id", "owner"),
     "/v1/conversations": ("conversation_id", "owner"),
+    "/v1/projects": ("project_id", "owner"),
 }
 
 

@@ -5,9 +5,9 @@ Whatever is sent, the API answers without a server error, with a status code the
 and with a body that matches the schema documented for that status code.
 
 Signed-in callers own a full set of objects (a workflow with a graph, a pending and a failed execution of
-it, a memory, an API key, a secret) and the catalog holds a category, scenario, two tools and a skill;
-the path, query and body fields that name such objects are aimed at them (`Caller.aim`), so the fuzzer
-reaches each route's logic instead of its 404.
+it, a memory, an API key, a secret, a project) and the catalog holds a category, scenario, two tools and a
+skill; the path, query and body fields that name such objects are aimed at them (`Caller.aim`), so the
+fuzzer reaches each route's logic instead of its 404.
 
 Bounded so the file takes a few minutes: few examples per operation, and derandomized, so a run is
 reproducible and `make test` is never flaky; search further with AINAV_FUZZ_EXAMPLES=50 (default 8).
@@ -53,6 +53,8 @@ from shared.catalog.schemas import ToolWrite
 from shared.db import SessionSource
 from shared.memory import service as memory_service
 from shared.memory.schemas import MemoryCreate
+from shared.projects import service as project_service
+from shared.projects.schemas import ProjectCreate
 from shared.users import service as user_service
 from shared.vault import service as vault_service
 from shared.workflows import service as workflow_service
@@ -147,6 +149,7 @@ class Caller:
     tool_slug: str
     skill_id: str
     secret_name: str
+    project_id: str
     turns: Iterator[int] = field(default_factory=itertools.count)
 
     def aim(self, case: Case) -> None:
@@ -167,9 +170,9 @@ class Caller:
                 case.path_parameters[name] = slug
             elif name == "name" and path.startswith("/v1/users/me/secrets/") and next(self.turns) % 2:
                 case.path_parameters[name] = self.secret_name
-            elif name in ("workflow_id", "memory_id", "key_id", "skill_id"):
+            elif name in ("workflow_id", "memory_id", "key_id", "skill_id", "project_id"):
                 case.path_parameters[name] = getattr(self, name)
-        filters = {"workflow_id": self.workflow_id, "tool": self.tool_slug}
+        filters = {"workflow_id": self.workflow_id, "project_id": self.project_id, "tool": self.tool_slug}
         filters |= {"category": self.category_slug, "scenario": self.scenario_slug}
         self.aim_strings(case.query, filters)
         if path.startswith("/v1/catalog/"):
@@ -181,6 +184,8 @@ class Caller:
             self.aim_strings(case.body, references)
             if isinstance(case.body, dict) and isinstance(case.body.get("scenarios"), list):
                 case.body["scenarios"] = [self.scenario_slug]
+        elif path.startswith("/v1/workflows"):
+            self.aim_strings(case.body, {"project_id": self.project_id})
         elif path == "/v1/interactions" and isinstance(case.body, dict):
             items = {"tool": self.tool_id, "workflow": self.workflow_id}
             item_type = case.body.get("item_type")
@@ -200,9 +205,9 @@ class Caller:
 
 def caller_with_objects(connection: Connection, is_superuser: bool) -> Caller:
     """An account with a webhook-triggered workflow (a graph, an input schema), a pending and a failed
-    execution of it, a memory, an API key and a secret; and catalog rows: a category, a scenario, a tool
-    in both (with an embedding, and a neighbour for /similar) and a skill of it. Made by the services the
-    routes call, in the operation's transaction."""
+    execution of it, a memory, an API key, a secret and a project; and catalog rows: a category, a
+    scenario, a tool in both (with an embedding, and a neighbour for /similar) and a skill of it. Made by
+    the services the routes call, in the operation's transaction."""
     n = next(_sequence)
     db = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
@@ -225,6 +230,7 @@ def caller_with_objects(connection: Connection, is_superuser: bool) -> Caller:
         )
         key, _ = api_keys.create(session=db, user=user, request=ApiKeyCreate(name="laptop"))
         secret, _ = vault_service.put(session=db, user=user, name="FUZZ_TOKEN", value="fuzz-secret-value")
+        project = project_service.create(session=db, user_id=user.id, request=ProjectCreate(name="Fuzzed"))
         category = make_category(db)
         scenario = Scenario(name=f"Scenario {n}", slug=f"scenario-{n}")
         db.add(scenario)
@@ -257,6 +263,7 @@ def caller_with_objects(connection: Connection, is_superuser: bool) -> Caller:
             tool_slug=tool.slug,
             skill_id=str(skill.id),
             secret_name=secret.name,
+            project_id=str(project.id),
         )
     finally:
         db.close()

@@ -115,6 +115,42 @@ def test_the_squatters_workflows_schedules_webhooks_secrets_and_runs_die_with_th
     assert db.get(AgentWorkflow, public["id"]) is not None
 
 
+def test_the_squatters_profile_settings_projects_nickname_and_avatar_are_reset_by_the_claim(
+    client, aws, mailbox
+):
+    # GIVEN a squatter who set the victim's account up: run mail off, a nickname and avatar, settings,
+    # an extra project, and the default project renamed
+    squatter = signup(client, email="prefs-victim@example.com")
+    headers = bearer(squatter)
+    client.patch(
+        "/v1/users/me", headers=headers, json={"nickname": "Mallory", "avatar_url": "https://m.example/a.png"}
+    )
+    client.patch(
+        "/v1/users/me/profile", headers=headers, json={"email_notifications": False, "timezone": "Asia/Tokyo"}
+    )
+    client.patch(
+        "/v1/users/me/settings", headers=headers, json={"default_llm_provider": "custom", "theme": "dark"}
+    )
+    client.post("/v1/projects", headers=headers, json={"name": "Loot"})
+    [default] = client.get("/v1/projects", headers=headers).json()["items"][:1]
+    client.patch(
+        f"/v1/projects/{default['id']}", headers=headers, json={"name": "Mallory's", "color": "#000000"}
+    )
+    # WHEN the real owner proves the mailbox
+    owner = bearer(claim_by_magic_link(client, mailbox, "prefs-victim@example.com"))
+    # THEN the account is as if new: defaults everywhere, one default project
+    me = client.get("/v1/users/me", headers=owner).json()
+    assert (me["nickname"], me["avatar_url"]) == (None, None)
+    profile = client.get("/v1/users/me/profile", headers=owner).json()
+    assert (profile["email_notifications"], profile["timezone"]) == (True, "UTC")
+    settings = client.get("/v1/users/me/settings", headers=owner).json()
+    assert (settings["default_llm_provider"], settings["theme"]) == (None, "system")
+    projects = client.get("/v1/projects", headers=owner, params={"include_archived": True}).json()["items"]
+    assert [(p["id"], p["name"], p["color"], p["is_default"]) for p in projects] == [
+        (default["id"], "默认项目", "#f97316", True)
+    ]
+
+
 def test_a_verified_accounts_workflows_survive_a_magic_link_sign_in(client, db, aws, mailbox):
     # GIVEN an account whose address is verified, with a scheduled workflow
     account = signup(client, email="settled-owner@example.com")

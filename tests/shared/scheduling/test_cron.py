@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.errors import InvalidInputError
-from shared.scheduling.cron import parse_cron, parse_timezone
+from shared.scheduling.cron import parse_cron
+from shared.scheduling.timezones import parse_timezone
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,42 @@ def test_update_username_and_phone(client):
     assert client.get("/v1/users/me", headers=bearer(tokens)).json()["username"] == "renamed"
 
 
+def test_a_nickname_and_avatar_are_set_and_cleared(client):
+    tokens = signup(client)
+    response = client.patch(
+        "/v1/users/me",
+        headers=bearer(tokens),
+        json={"nickname": "  Ada L.  ", "avatar_url": "https://cdn.example/ada.png"},
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["nickname"], response.json()["avatar_url"]) == (
+        "Ada L.",
+        "https://cdn.example/ada.png",
+    )
+    assert client.get("/v1/users/me", headers=bearer(tokens)).json()["nickname"] == "Ada L."
+    cleared = client.patch(
+        "/v1/users/me", headers=bearer(tokens), json={"nickname": None, "avatar_url": None}
+    )
+    assert (cleared.json()["nickname"], cleared.json()["avatar_url"]) == (None, None)
+    assert cleared.json()["username"] == tokens["user"]["username"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"nickname": ""},
+        {"nickname": "n" * 65},
+        {"avatar_url": "javascript:alert(1)"},
+        {"avatar_url": "data:image/png;base64,AAAA"},
+        {"avatar_url": "//cdn.example/ada.png"},
+        {"avatar_url": "https://cdn.example/" + "a" * 500},
+        {"avatar_url": "https://cdn.example/a\nb"},
+    ],
+)
+def test_an_invalid_nickname_or_avatar_is_422(client, changes):
+    assert client.patch("/v1/users/me", headers=bearer(signup(client)), json=changes).status_code == 422
+
+
 def test_changing_only_the_case_of_ones_own_username_is_allowed(client):
     tokens = signup(client, username="casey")
     assert client.patch("/v1/users/me", headers=bearer(tokens), json={"username": "Casey"}).status_code == 200

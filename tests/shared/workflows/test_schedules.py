@@ -148,3 +148,83 @@ def test_a_schedule_needs_a_cron(client, aws):
     )
     assert response.status_code == 422
     assert "cron is required" in response.json()["detail"]
+
+
+# --- the owner's timezone is the default of new schedules ------------------------------------------
+
+
+def without_timezone() -> dict:  # type: ignore[type-arg]
+    return {key: value for key, value in SCHEDULE.items() if key != "timezone"}
+
+
+def set_timezone(client, tokens, timezone: str) -> None:  # type: ignore[no-untyped-def]
+    response = client.patch("/v1/users/me/profile", headers=bearer(tokens), json={"timezone": timezone})
+    assert response.status_code == 200, response.text
+
+
+def schedule_without_timezone(client, tokens) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    response = client.post(
+        "/v1/workflows",
+        headers=bearer(tokens),
+        json={
+            "name": "Daily",
+            "input_schema": NAME_SCHEMA,
+            "trigger_type": "schedule",
+            "trigger_config": without_timezone(),
+        },
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_schedule_without_a_timezone_runs_in_the_owners_profile_timezone(client, aws, scheduler):
+    # GIVEN an owner whose profile says Europe/Berlin
+    tokens = signup(client)
+    set_timezone(client, tokens, "Europe/Berlin")
+    # WHEN they schedule a workflow without naming a timezone
+    workflow = schedule_without_timezone(client, tokens)
+    # THEN the schedule, stored and in EventBridge, runs in Berlin time
+    assert workflow["trigger_config"]["timezone"] == "Europe/Berlin"
+    assert schedule_of(scheduler, aws, workflow["id"])["ScheduleExpressionTimezone"] == "Europe/Berlin"
+
+
+def test_a_schedule_that_names_its_timezone_keeps_it(client, aws):
+    tokens = signup(client)
+    set_timezone(client, tokens, "Europe/Berlin")
+    assert create_scheduled(client, tokens)["trigger_config"]["timezone"] == "Asia/Shanghai"
+
+
+def test_without_a_profile_timezone_a_schedule_runs_in_utc(client, aws):
+    assert schedule_without_timezone(client, signup(client))["trigger_config"]["timezone"] == "UTC"
+
+
+def test_a_trigger_changed_to_a_schedule_without_a_timezone_takes_the_owners(client, aws, scheduler):
+    # GIVEN a manual workflow of an owner in Tokyo
+    tokens = signup(client)
+    set_timezone(client, tokens, "Asia/Tokyo")
+    workflow = client.post(
+        "/v1/workflows", headers=bearer(tokens), json={"name": "x", "input_schema": NAME_SCHEMA}
+    ).json()
+    # WHEN its trigger becomes a schedule that names no timezone
+    response = client.patch(
+        f"/v1/workflows/{workflow['id']}",
+        headers=bearer(tokens),
+        json={"trigger_type": "schedule", "trigger_config": without_timezone()},
+    )
+    # THEN it runs in Tokyo time
+    assert response.status_code == 200, response.text
+    assert response.json()["trigger_config"]["timezone"] == "Asia/Tokyo"
+    assert schedule_of(scheduler, aws, workflow["id"])["ScheduleExpressionTimezone"] == "Asia/Tokyo"
+
+
+def test_changing_the_profile_timezone_leaves_existing_schedules_as_they_are(client, aws, scheduler):
+    # GIVEN a schedule that took its owner's timezone, Tokyo
+    tokens = signup(client)
+    set_timezone(client, tokens, "Asia/Tokyo")
+    workflow = schedule_without_timezone(client, tokens)
+    # WHEN the owner moves to New York
+    set_timezone(client, tokens, "America/New_York")
+    # THEN the schedule still runs in Tokyo time (it stored its timezone when it was set)
+    assert schedule_of(scheduler, aws, workflow["id"])["ScheduleExpressionTimezone"] == "Asia/Tokyo"
+    read = client.get(f"/v1/workflows/{workflow['id']}", headers=bearer(tokens)).json()
+    assert read["trigger_config"]["timezone"] == "Asia/Tokyo"
