@@ -15,7 +15,7 @@ from shared.api.pagination import PageParams, paginate
 from shared.config import settings
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, QuotaExceededError
 from shared.llm import gateway, offers
-from shared.projects.models import Project
+from shared.projects import service as project_service
 from shared.users.models import User
 from shared.workflows import service as workflow_service
 from shared.workflows.models import AgentWorkflow
@@ -51,15 +51,6 @@ def polished(session: Session, *, agent: Agent) -> str:
     return (answer.text or "").strip() or agent.system_prompt
 
 
-def _check_project(session: Session, user_id: uuid.UUID, project_id: uuid.UUID | None) -> None:
-    if (
-        project_id is not None
-        and session.scalar(select(Project.id).where(Project.id == project_id, Project.user_id == user_id))
-        is None
-    ):
-        raise InvalidInputError("project_id: no such project of yours")
-
-
 def _check_model(model: str | None) -> None:
     if model is not None:
         try:
@@ -73,7 +64,8 @@ def create_agent(*, session: Session, user: User, request: AgentCreate, polish: 
     held = session.scalar(select(func.count()).where(Agent.user_id == user.id)) or 0
     if held >= settings.MAX_AGENTS_PER_USER:
         raise QuotaExceededError(f"You have {held} agents, the most one account may keep; delete some first")
-    _check_project(session, user.id, request.project_id)
+    if request.project_id is not None:
+        project_service.check_assignable(session=session, user_id=user.id, project_id=request.project_id)
     _check_model(request.model)
     fields = request.model_dump(exclude={"tools"})
     agent = Agent(
@@ -99,8 +91,10 @@ def update_agent(*, session: Session, agent: Agent, request: AgentUpdate, polish
     )
     if not_nullable:
         raise InvalidInputError(f"{', '.join(not_nullable)} cannot be null")
-    if "project_id" in fields:
-        _check_project(session, agent.user_id, fields["project_id"])
+    if fields.get("project_id") is not None and fields["project_id"] != agent.project_id:
+        project_service.check_assignable(
+            session=session, user_id=agent.user_id, project_id=fields["project_id"]
+        )
     if "model" in fields:
         _check_model(fields["model"])
     if "tools" in fields:
