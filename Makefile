@@ -10,7 +10,7 @@ TORCH_VERSION := 2.13.0
 MODEL_DIR := layers/embedding/model
 MODEL := $(MODEL_DIR)/manifest.json
 
-.PHONY: dev test lint fmt migrate superuser model layers package venv clean docs
+.PHONY: dev test lint fmt migrate superuser model layers package venv clean docs deploy destroy
 
 venv: $(STAMP)
 
@@ -51,7 +51,7 @@ test: $(STAMP) $(MODEL)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml infra/aws/data.yaml
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .
@@ -67,6 +67,15 @@ docs: $(STAMP)
 # The first superuser, in DATABASE_URL (the password is asked): make superuser EMAIL=you@example.com USERNAME=you
 superuser: $(STAMP)
 	$(BIN)/python -m shared.users create-superuser --email "$(EMAIL)" --username "$(USERNAME)"
+
+# AWS, guided (docs/deploy.md): layers, the data tier if asked, the application, the migrations, the API URL and
+# the production settings still missing. Options after ARGS=, e.g. ARGS="--data-tier deploy" or ARGS=--dry-run.
+deploy: $(STAMP)
+	$(BIN)/python -m infra.deploy deploy $(ARGS)
+
+# Says what it deletes first; keeps the database unless ARGS=--delete-data.
+destroy: $(STAMP)
+	$(BIN)/python -m infra.deploy destroy $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(MODEL_DIR) layers/*/build dist

@@ -111,6 +111,16 @@ def test_the_executions_queue_dead_letters_after_five_receives_and_outlives_the_
     assert queue["VisibilityTimeout"] >= 6 * resources["WorkerFunction"]["Properties"]["Timeout"]
 
 
+def test_the_worker_is_capped_by_its_queue_not_by_reserved_concurrency():
+    """SQS maximum concurrency bounds the worker's share of the database (docs/scaling.md); reserved
+    concurrency would throttle the queue's pollers into the DLQ, and fail on a new account's low quota."""
+    template = load_template()
+    (event,) = functions()["WorkerFunction"]["Events"].values()
+    assert event["Properties"]["ScalingConfig"]["MaximumConcurrency"] == "WorkerMaxConcurrency"
+    assert 2 <= template["Parameters"]["WorkerMaxConcurrency"]["Default"] <= 1000
+    assert not [name for name, p in functions().items() if "ReservedConcurrentExecutions" in p]
+
+
 def test_every_template_function_has_a_sample():
     assert set(functions()) == set(SAMPLES)
 
