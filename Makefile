@@ -30,7 +30,7 @@ $(EXPORT_STAMP): pyproject.toml | $(STAMP)
 	@touch $(EXPORT_STAMP)
 
 # Rebuilt when missing or older than its recipe.
-$(MODEL): infra/model/export.py infra/model/parity.py infra/model/corpus.py | $(EXPORT_STAMP)
+$(MODEL): infra/model/export.py infra/model/candidates.py infra/model/parity.py infra/model/corpus.py | $(EXPORT_STAMP)
 	$(BIN)/python -m infra.model.export --output $(MODEL_DIR)
 
 model: $(MODEL)

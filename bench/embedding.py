@@ -69,7 +69,13 @@ def main() -> None:
     import numpy as np
 
     from infra.model.corpus import corpus
-    from infra.model.parity import min_cosine, top_k_overlap
+    from infra.model.parity import (
+        GATE_MIN_COSINE,
+        GATE_MIN_TOP10_OVERLAP,
+        min_cosine,
+        passes_gate,
+        top_k_overlap,
+    )
     from shared.embedding.service import embedding_service, model_dir
 
     print("measuring cold starts ...", file=sys.stderr, flush=True)
@@ -113,8 +119,14 @@ def main() -> None:
     ours = np.array(embedding_service.embed_batch(texts), dtype=np.float32)
     parity_cosine, parity_overlap = min_cosine(expected, ours), top_k_overlap(expected, ours, k=10)
 
-    model_bytes = sum(f.stat().st_size for f in model_dir().iterdir() if f.is_file())
-    layer_mb = (package_bytes("onnxruntime", "tokenizers", "numpy") + model_bytes) / 1e6
+    built_layer = REPO_ROOT / "layers" / "embedding" / "build"
+    if built_layer.exists():  # what `make layers` built for Lambda (arm64, pruned)
+        layer_source = "as `make layers` built it"
+        layer_mb = sum(f.stat().st_size for f in built_layer.rglob("*") if f.is_file()) / 1e6
+    else:  # an estimate from this machine's packages: run `make layers` for the real figure
+        layer_source = "estimated, no `make layers` build"
+        model_bytes = sum(f.stat().st_size for f in model_dir().iterdir() if f.is_file())
+        layer_mb = (package_bytes("onnxruntime", "tokenizers", "numpy") + model_bytes) / 1e6
 
     rows = [
         (
@@ -138,18 +150,25 @@ def main() -> None:
             f"{ours_throughput:.0f} texts/s",
             f"{reference_throughput:.0f} texts/s",
             f"{ours_throughput / reference_throughput:.1f}x",
-            ">= 1.5x",
-            ours_throughput / reference_throughput >= 1.5,
+            ">= 2x",
+            ours_throughput / reference_throughput >= 2,
         ),
         (
             f"(d) parity over {len(texts)} texts ({manifest['quantization']})",
-            f"min cos {parity_cosine:.6f}",
+            f"min cos {parity_cosine:.4f}",
             "reference",
             f"top-10 overlap {parity_overlap:.3f}",
-            ">= 0.999",
-            parity_cosine >= 0.999,
+            f">= {GATE_MIN_COSINE} and >= {GATE_MIN_TOP10_OVERLAP}",
+            passes_gate(parity_cosine, parity_overlap),
         ),
-        ("(e) embedding layer, unzipped", f"{layer_mb:.0f} MB", "", "", "<= 120 MB", layer_mb <= 120),
+        (
+            f"(e) embedding layer, unzipped ({layer_source})",
+            f"{layer_mb:.0f} MB",
+            "",
+            "",
+            "<= 120 MB",
+            layer_mb <= 120,
+        ),
     ]
     print("| measure | ours (onnxruntime) | reference (sentence-transformers) | ratio | target | met |")
     print("|---|---|---|---|---|---|")

@@ -1,17 +1,31 @@
-"""Parity measures between embedding sets (rows are L2-normalised)."""
+"""Parity measures between embedding sets (rows are L2-normalised), and the gate a shipped model
+passes against the PyTorch reference on the parity corpus."""
 
 from pathlib import Path
 
 import numpy as np
 
+GATE_MIN_COSINE = 0.99
+GATE_MIN_TOP10_OVERLAP = 0.95
+
+
+def passes_gate(min_cosine: float, top10_overlap: float) -> bool:
+    return min_cosine >= GATE_MIN_COSINE and top10_overlap >= GATE_MIN_TOP10_OVERLAP
+
 
 def embed_with_onnx(
-    model: Path, tokenizer_file: Path, texts: list[str], max_length: int, input_names: list[str]
+    model: Path,
+    tokenizer_file: Path,
+    texts: list[str],
+    max_length: int,
+    input_names: list[str],
+    *,
+    optimized: bool = False,
 ) -> np.ndarray:
     """Embed with onnxruntime + tokenizers exactly as shared.embedding does."""
     from shared.embedding.service import EmbeddingModel
 
-    return EmbeddingModel(model, tokenizer_file, max_length, input_names).embed(texts)
+    return EmbeddingModel(model, tokenizer_file, max_length, input_names, optimized=optimized).embed(texts)
 
 
 def min_cosine(expected: np.ndarray, actual: np.ndarray) -> float:

@@ -36,7 +36,17 @@ def model_dir() -> Path:
 class EmbeddingModel:
     """One ONNX session and its tokenizer."""
 
-    def __init__(self, model: Path, tokenizer_file: Path, max_length: int, input_names: list[str]) -> None:
+    def __init__(
+        self,
+        model: Path,
+        tokenizer_file: Path,
+        max_length: int,
+        input_names: list[str],
+        *,
+        optimized: bool = False,
+    ) -> None:
+        """`optimized`: the graph was saved already optimised by `make model`, so loading it does not
+        optimise it again (a cold start's largest cost after the imports)."""
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -44,7 +54,8 @@ class EmbeddingModel:
         # Lambda gives a function ~1 vCPU per 1.8 GB: more threads than cores only adds contention.
         options.intra_op_num_threads = settings.EMBEDDING_THREADS or min(2, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        levels = onnxruntime.GraphOptimizationLevel
+        options.graph_optimization_level = levels.ORT_DISABLE_ALL if optimized else levels.ORT_ENABLE_ALL
         self.session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self.tokenizer.enable_truncation(max_length=max_length)
@@ -52,17 +63,24 @@ class EmbeddingModel:
         self.input_names = input_names
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        rows = []
+        """One row per text, in the order given. Texts are batched by length, so a batch pads its
+        texts to a similar length instead of to the longest of the whole call."""
+        by_length = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+        rows: np.ndarray | None = None
         for start in range(0, len(texts), INTERNAL_BATCH):
-            encodings = self.tokenizer.encode_batch(texts[start : start + INTERNAL_BATCH])
+            indices = by_length[start : start + INTERNAL_BATCH]
+            encodings = self.tokenizer.encode_batch([texts[index] for index in indices])
             arrays: dict[str, Any] = {
                 "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
                 "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
                 "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
             }
             feed = {name: arrays[name] for name in self.input_names}
-            rows.append(self.session.run(None, feed)[0])
-        return np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+            embedded = self.session.run(None, feed)[0]
+            if rows is None:
+                rows = np.empty((len(texts), embedded.shape[1]), dtype=np.float32)
+            rows[indices] = embedded
+        return rows if rows is not None else np.zeros((0, 0), dtype=np.float32)
 
 
 class EmbeddingService:
@@ -84,6 +102,7 @@ class EmbeddingService:
                 directory / "tokenizer.json",
                 manifest["max_length"],
                 manifest["inputs"],
+                optimized=manifest.get("graph_optimization") == "extended",
             )
             self._manifest = manifest
 

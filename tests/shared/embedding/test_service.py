@@ -7,6 +7,7 @@ import sys
 
 from infra.local.options import REPO_ROOT
 from infra.model.corpus import corpus
+from infra.model.parity import passes_gate
 from shared.embedding.service import embedding_service, model_dir
 
 
@@ -43,12 +44,24 @@ def test_the_manifest_records_the_model_and_its_parity_gate():
     manifest = json.loads((model_dir() / "manifest.json").read_text())
     assert manifest["dimensions"] == 384 and manifest["pooling"] in ("mean", "cls")
     assert manifest["parity"]["texts"] >= 200
-    assert manifest["parity"]["fp32_min_cosine"] >= 0.999
-    if manifest["quantization"] == "int8":
-        assert (
-            manifest["parity"]["int8_min_cosine"] >= 0.98 and manifest["parity"]["int8_top10_overlap"] >= 0.9
-        )
+    shipped = manifest["candidates"][manifest["quantization"]]
+    assert shipped["passes_gate"] and passes_gate(shipped["min_cosine"], shipped["top10_overlap"])
+    assert manifest["candidates"]["fp32"]["min_cosine"] >= 0.999
+    smaller_passing = [
+        name
+        for name, figures in manifest["candidates"].items()
+        if figures["passes_gate"] and figures["bytes"] < shipped["bytes"]
+    ]
+    assert smaller_passing == []
+    assert manifest["files"]["model.onnx"]["bytes"] == shipped["bytes"]
     assert set(manifest["files"]) == {"model.onnx", "tokenizer.json"}
+
+
+def test_texts_batched_by_length_come_back_in_the_order_given():
+    texts = [("long text " * 40).strip(), "short", "medium length text here", "", "x " * 90]
+    batch = embedding_service.embed_batch(texts)
+    for text, vector in zip(texts, batch, strict=True):
+        assert cosine(vector, embedding_service.generate_embedding(text)) > 0.9999
 
 
 def test_the_parity_corpus_is_varied_and_large_enough():
