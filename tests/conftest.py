@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes import llm_provider
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEST_PG_DIR = REPO_ROOT / ".local" / "test-pg"
 # Parallel pytest sessions on one machine each name their own database (AINAV_TEST_DATABASE).
@@ -272,30 +274,12 @@ def superuser(client, db):  # type: ignore[no-untyped-def]
 
 
 # Prices of the test model: whole credits per 1,000 tokens, so costs are easy to read in assertions.
-TEST_MODEL = "test-chat"
+TEST_MODEL = llm_provider.TEST_MODEL
 
 
 @pytest.fixture
 def llm(monkeypatch):  # type: ignore[no-untyped-def]
     """A fake OpenAI-compatible provider on loopback as the platform's model endpoint, offering
     `test-chat` at 1 credit per 1,000 prompt tokens and 2 per 1,000 completion tokens."""
-    from decimal import Decimal
-
-    from shared.config import LLMModel, settings
-    from tests.fakes.llm_provider import FakeLLMProvider
-
-    with FakeLLMProvider() as provider:
-        monkeypatch.setattr(settings, "LLM_BASE_URL", provider.base_url)
-        monkeypatch.setattr(settings, "LLM_API_KEY", "sk-platform-test")
-        monkeypatch.setattr(settings, "LLM_DEFAULT_MODEL", TEST_MODEL)
-        monkeypatch.setattr(settings, "LLM_RETRY_BASE_SECONDS", 0.01)
-        monkeypatch.setattr(
-            settings,
-            "LLM_MODELS",
-            [
-                LLMModel(
-                    name=TEST_MODEL, prompt_price=Decimal(1), completion_price=Decimal(2), context_window=8000
-                )
-            ],
-        )
+    with llm_provider.platform_provider(monkeypatch) as provider:
         yield provider

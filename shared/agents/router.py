@@ -57,7 +57,7 @@ def list_agents(
     return Page.of([AgentPublic.model_validate(item) for item in items], total, page)
 
 
-@router.get("/agents/{agent_id}", response_model=AgentPublic, responses=error_responses(404, 422))
+@router.get("/agents/{agent_id}", response_model=AgentPublic, responses=error_responses(401, 404, 422))
 def read_agent(agent: VisibleAgent) -> AgentPublic:
     return AgentPublic.model_validate(agent)
 

@@ -29,6 +29,8 @@ def _with_relations(query: Any) -> Any:
 
 
 STRONG_SIMILARITY = 0.45  # above this, "because you liked X" beats "popular in <category>"
+MAX_INTERESTS = 3  # a user's touched tools form at most this many interests
+SAME_INTEREST = 0.45  # a touched tool this similar to an interest's centroid joins it
 PAST_TENSE = {"view": "viewed", "click": "opened", "run": "ran", "like": "liked", "fork": "forked"}
 
 
@@ -133,7 +135,12 @@ def _recent_tool_buzz(session: Session) -> dict[uuid.UUID, float]:
 
 
 def recommend(*, session: Session, user: User, limit: int = 100) -> list[tuple[Tool, float, str]]:
-    """Tools for this user, best first, each with a reason; trending tools for a user with no history."""
+    """Tools for this user, best first, each with a reason; trending tools for a user with no history.
+
+    The tools a user touched are grouped into interests (at most MAX_INTERESTS centroids of similar
+    tools); each interest brings its nearest unused tools, scored by similarity blended with
+    popularity, and the list interleaves them in proportion to each interest's weight, so a user who
+    likes writing tools and video tools sees both instead of whatever lies between them."""
     import numpy as np  # from the embedding layer: only the recommendations route loads it
 
     interest, strongest = _profile(session, user.id)
@@ -155,32 +162,82 @@ def recommend(*, session: Session, user: User, limit: int = 100) -> list[tuple[T
             (tool, score, "Trending this week")
             for tool, score in trending_tools(session=session, limit=limit)
         ]
-    profile = sum(interest[tool_id] * vector for tool_id, vector in vectors.items())
-    profile = profile / (np.linalg.norm(profile) or 1.0)
-    distance = Tool.embedding.cosine_distance(profile.tolist())
-    candidates = session.execute(
-        _with_relations(select(Tool, distance.label("distance"), Tool.embedding))
-        .where(Tool.id.not_in(list(interest)), Tool.embedding.is_not(None))
-        .order_by(distance)
-        .limit(CANDIDATE_POOL)
-    ).all()
     weight = settings.RECOMMENDATION_SIMILARITY_WEIGHT
     touched_ids = list(vectors)
     touched_matrix = np.stack([vectors[i] for i in touched_ids])
-    scored = []
-    for row in candidates:
-        similarity = 1.0 - float(row.distance)
-        score = weight * similarity + (1 - weight) * popularity(row.Tool, buzz.get(row.Tool.id, 0.0))
-        nearest = touched_matrix @ np.array(row.embedding, dtype=np.float32)
-        best = int(np.argmax(nearest))
-        anchor = touched_ids[best]
-        if float(nearest[best]) >= STRONG_SIMILARITY:
-            reason = f"Because you {PAST_TENSE[strongest[anchor]]} {names[anchor]}"
+    ranked_per_interest = []
+    for centroid, _ in (groups := interests(vectors, interest)):
+        distance = Tool.embedding.cosine_distance(centroid.tolist())
+        candidates = session.execute(
+            _with_relations(select(Tool, distance.label("distance"), Tool.embedding))
+            .where(Tool.id.not_in(list(interest)), Tool.embedding.is_not(None))
+            .order_by(distance)
+            .limit(CANDIDATE_POOL)
+        ).all()
+        scored = []
+        for row in candidates:
+            similarity = 1.0 - float(row.distance)
+            score = weight * similarity + (1 - weight) * popularity(row.Tool, buzz.get(row.Tool.id, 0.0))
+            nearest = touched_matrix @ np.array(row.embedding, dtype=np.float32)
+            best = int(np.argmax(nearest))
+            anchor = touched_ids[best]
+            if float(nearest[best]) >= STRONG_SIMILARITY:
+                reason = f"Because you {PAST_TENSE[strongest[anchor]]} {names[anchor]}"
+            else:
+                reason = f"Popular in {_category_name(row.Tool)}"
+            scored.append((row.Tool, round(score, 6), reason))
+        scored.sort(key=lambda item: item[1], reverse=True)
+        ranked_per_interest.append(scored)
+    return interleave(ranked_per_interest, [share for _, share in groups], limit)
+
+
+def interests(vectors: dict[uuid.UUID, Any], interest: dict[uuid.UUID, float]) -> list[tuple[Any, float]]:
+    """The user's interests: greedy clusters of the touched tools (strongest first), each a normalised,
+    interest-weighted centroid with its share of the total interest. Past MAX_INTERESTS clusters, a
+    tool joins the nearest one."""
+    import numpy as np
+
+    groups: list[list[uuid.UUID]] = []
+    centroids: list[Any] = []
+    for tool_id in sorted(vectors, key=lambda t: interest[t], reverse=True):
+        vector = vectors[tool_id]
+        similarities = [float(centroid @ vector) for centroid in centroids]
+        if similarities and (max(similarities) >= SAME_INTEREST or len(groups) == MAX_INTERESTS):
+            chosen = int(np.argmax(similarities))
+            groups[chosen].append(tool_id)
         else:
-            reason = f"Popular in {_category_name(row.Tool)}"
-        scored.append((row.Tool, round(score, 6), reason))
-    scored.sort(key=lambda item: item[1], reverse=True)
-    return scored[:limit]
+            groups.append([tool_id])
+            centroids.append(vector)
+            chosen = len(groups) - 1
+        summed = sum(interest[member] * vectors[member] for member in groups[chosen])
+        centroids[chosen] = summed / (np.linalg.norm(summed) or 1.0)
+    total = sum(interest[tool_id] for tool_id in vectors) or 1.0
+    return [
+        (centroid, sum(interest[member] for member in group) / total)
+        for centroid, group in zip(centroids, groups, strict=True)
+    ]
+
+
+def interleave(ranked: list[list[tuple[Tool, float, str]]], shares: list[float], limit: int) -> list:
+    """One list from several ranked ones: each next place goes to the list furthest behind its share
+    (weighted round-robin), skipping tools already placed."""
+    placed: list[tuple[Tool, float, str]] = []
+    seen: set[uuid.UUID] = set()
+    taken = [0] * len(ranked)
+    positions = [0] * len(ranked)
+    while len(placed) < limit:
+        open_lists = [i for i in range(len(ranked)) if positions[i] < len(ranked[i])]
+        if not open_lists:
+            break
+        behind = max(open_lists, key=lambda i: shares[i] * (len(placed) + 1) - taken[i])
+        tool, score, reason = ranked[behind][positions[behind]]
+        positions[behind] += 1
+        if tool.id in seen:
+            continue
+        seen.add(tool.id)
+        taken[behind] += 1
+        placed.append((tool, score, reason))
+    return placed
 
 
 def _category_name(tool: Tool) -> str:

@@ -6,12 +6,18 @@ repeats); without a script it answers "echo: <last user message>" with usage cou
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
+
+import pytest
 
 from tests.fakes.loopback import LoopbackServer, QuietHandler
 
 COMPLETIONS_PATH = "/v1/chat/completions"
+TEST_MODEL = "test-chat"
 
 
 @dataclass
@@ -131,3 +137,20 @@ class FakeLLMProvider(LoopbackServer):
     def __enter__(self) -> "FakeLLMProvider":
         super().__enter__()
         return self
+
+
+@contextmanager
+def platform_provider(patch: pytest.MonkeyPatch) -> Iterator[FakeLLMProvider]:
+    """A fake provider as the platform's model endpoint, offering `test-chat` at 1 credit per 1,000
+    prompt tokens and 2 per 1,000 completion tokens; the settings are restored by `patch`."""
+    from shared.config import LLMModel, settings
+
+    with FakeLLMProvider() as provider:
+        patch.setattr(settings, "LLM_BASE_URL", provider.base_url)
+        patch.setattr(settings, "LLM_API_KEY", "sk-platform-test")
+        patch.setattr(settings, "LLM_DEFAULT_MODEL", TEST_MODEL)
+        patch.setattr(settings, "LLM_RETRY_BASE_SECONDS", 0.01)
+        prices = {"prompt_price": Decimal(1), "completion_price": Decimal(2)}
+        model = LLMModel(name=TEST_MODEL, context_window=8000, **prices)
+        patch.setattr(settings, "LLM_MODELS", [model])
+        yield provider

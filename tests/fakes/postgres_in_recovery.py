@@ -12,10 +12,34 @@ RECOVERY_ERROR_FIELDS = (
     (b"M", b"the database system is in recovery mode"),
 )
 
+SSL_REQUEST_CODE = 80877103
+
 
 def error_response() -> bytes:
     body = b"".join(code + value + b"\0" for code, value in RECOVERY_ERROR_FIELDS) + b"\0"
     return b"E" + struct.pack("!i", len(body) + 4) + body
+
+
+def receive_exactly(connection: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = connection.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("the client closed the connection")
+        data += chunk
+    return data
+
+
+def receive_startup_message(connection: socket.socket) -> None:
+    """The startup message (protocol version and parameters), after declining SSL if the client asks
+    for it first, as a server without SSL does ("N")."""
+    while True:
+        length = struct.unpack("!i", receive_exactly(connection, 4))[0]
+        code = struct.unpack("!i", receive_exactly(connection, 4))[0]
+        receive_exactly(connection, length - 8)
+        if code != SSL_REQUEST_CODE:
+            return
+        connection.sendall(b"N")
 
 
 class PostgresInRecovery:
@@ -36,10 +60,17 @@ class PostgresInRecovery:
                 return
             with connection:
                 connection.settimeout(5)
-                length = struct.unpack("!i", connection.recv(4))[0]
-                connection.recv(length - 4)  # the startup message: protocol version and parameters
-                self.connections += 1
-                connection.sendall(error_response())
+                try:
+                    receive_startup_message(connection)
+                    self.connections += 1
+                    connection.sendall(error_response())
+                    # Close only after the client has read the error and hung up: closing with its bytes
+                    # unread would reset the connection, and the client would see a reset, not 57P03.
+                    connection.shutdown(socket.SHUT_WR)
+                    while connection.recv(4096):
+                        pass
+                except OSError:  # the client went away first
+                    continue
 
     def __enter__(self) -> "PostgresInRecovery":
         self._thread.start()

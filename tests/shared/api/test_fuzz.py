@@ -17,8 +17,9 @@ example in a savepoint of its own (so a delete, a rename or a logout does not le
 session in production).
 AWS is moto's, provisioned as `make dev` provisions it (as the `aws` fixture does, but once for the module:
 per operation it cost a quarter of the file's time): mail, the executions queue and the scheduler work,
-so a 503 is a failure like any 5xx. No operation is skipped: forgot-password and
-magic-link are padded to a minimum duration, which the test settings set to zero."""
+so a 503 is a failure like any 5xx; so does the model provider (the loopback fake). No operation is
+skipped: forgot-password and magic-link are padded to a minimum duration, which the test settings set
+to zero."""
 
 import itertools
 import os
@@ -61,6 +62,7 @@ from shared.workflows import service as workflow_service
 from shared.workflows.schemas import WorkflowCreate
 from tests.accounts import PASSWORD, bearer
 from tests.factories import make_category, make_execution, make_skill
+from tests.fakes.llm_provider import FakeLLMProvider, platform_provider
 from tests.graphs import greeting_graph
 from tests.moto_support import provisioned_aws
 
@@ -112,8 +114,16 @@ def moto_aws() -> Iterator[LocalAwsResources]:
         yield resources
 
 
+@pytest.fixture(scope="module")
+def model_provider() -> Iterator[FakeLLMProvider]:
+    """The fake model provider on loopback for the whole module, so the routes that call a model
+    (an agent's polished prompt, a chat) reach it instead of a 503 for a platform without one."""
+    with pytest.MonkeyPatch.context() as patch, platform_provider(patch) as provider:
+        yield provider
+
+
 @pytest.fixture
-def connection(engine, moto_aws) -> Iterator[Connection]:  # type: ignore[no-untyped-def]
+def connection(engine, moto_aws, model_provider) -> Iterator[Connection]:  # type: ignore[no-untyped-def]
     """The app's sessions, one per request, all inside this connection's transaction, rolled back after."""
     connection = engine.connect()
     transaction = connection.begin()

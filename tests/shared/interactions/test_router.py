@@ -128,3 +128,18 @@ def test_runs_and_forks_are_recorded_by_the_server_and_trend(client, db, aws):
     assert actions == {"fork", "run"}
     trending = client.get("/v1/interactions/trending?item_type=workflow").json()["items"]
     assert trending[0]["item_id"] == workflow["id"] and trending[0]["score"] > 0
+
+
+def test_a_user_with_two_interests_gets_both_in_the_first_page(client, db):
+    # GIVEN a user who forked coding tools and liked music tools as much
+    tokens = signup(client)
+    for slug in ("cursor", "github-copilot", "windsurf"):
+        interact(client, tokens, tool_id(db, slug), "fork")
+    for slug in ("suno", "udio", "elevenlabs"):
+        interact(client, tokens, tool_id(db, slug), "fork")
+    # WHEN they ask for ten recommendations
+    top = client.get("/v1/interactions/recommendations?page_size=10", headers=bearer(tokens)).json()["items"]
+    # THEN both interests are there, neither crowded out by what lies between them
+    coding = [i for i in top if i["category"] == "coding" or "coding" in i["scenarios"]]
+    audio = [i for i in top if i["category"] == "audio" or {"music", "voice-audio"} & set(i["scenarios"])]
+    assert len(coding) >= 3 and len(audio) >= 3, [(i["slug"], i["category"], i["scenarios"]) for i in top]
