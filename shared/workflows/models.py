@@ -61,6 +61,8 @@ class AgentWorkflow(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     version_history: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
     # Mail the owner when a run completes (failures are always mailed).
     notify_on_success: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # offered as a tool of ainav's MCP endpoint to its owner (shared.mcp.served_tools)
+    mcp_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     # Fernet ciphertext of the webhook signing secret; never returned after the response that made it.
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
 
