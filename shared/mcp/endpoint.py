@@ -19,7 +19,6 @@ from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.shared.exceptions import MCPError
 from sqlalchemy.orm import Session
-from starlette.background import BackgroundTask
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -93,8 +92,8 @@ class McpExchange(Response):
     """The answer of `POST /v1/mcp`, written by the SDK for this caller."""
 
     def __init__(self, caller: Caller) -> None:
+        super().__init__()  # status and headers are the SDK's to write; this keeps Response's attributes
         self.caller = caller
-        self.background: BackgroundTask | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = _caller.set(self.caller)

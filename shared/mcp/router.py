@@ -100,8 +100,9 @@ def list_server_tools(server: OwnedMcpServer, page: PageDep) -> McpToolPage:
 
 
 @router.post("/mcp", include_in_schema=False)
-def mcp_endpoint(user: CurrentUser, session: SessionDep) -> Response:
+async def mcp_endpoint(user: CurrentUser, session: SessionDep) -> Response:
     """MCP Streamable HTTP, stateless, JSON responses (see shared.mcp.endpoint and docs/mcp.md): a
     protocol of its own, described by the MCP specification rather than this OpenAPI schema. GET and
-    DELETE answer 405: there is no stream to open and no session to end."""
+    DELETE answer 405: there is no stream to open and no session to end. Async, as it only hands the
+    request to the SDK (no thread hop); the tools' database work runs in a worker thread."""
     return endpoint.McpExchange(endpoint.Caller(user=user, session=session))

@@ -159,7 +159,7 @@ def _find(session: Session, user: User, name: str) -> tuple[ServedTool, AgentWor
             AgentWorkflow.user_id == user.id, AgentWorkflow.mcp_enabled, AgentWorkflow.slug == name
         )
     )
-    if workflow is None and len(name) == MAX_TOOL_NAME:  # a long slug's shortened name
+    if workflow is None and len(name) <= MAX_TOOL_NAME:  # perhaps a long slug's shortened name
         workflow = next(
             (w for w in _mcp_workflows(session, user) if workflow_tool_name(w.slug) == name), None
         )

@@ -33,6 +33,7 @@ from tests.lambda_support import FakeLambdaContext, load_event, load_function
 
 pytestmark = pytest.mark.usefixtures("seeded_catalog")
 
+CATALOG_TOOL_NAMES = ("search_ai_tools", "get_ai_tool", "recommend_ai_tools")
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 GREETER = graph(
     [
@@ -376,3 +377,20 @@ def test_the_lambda_handler_serves_mcp_over_api_gateway(engine, aws):
         assert "mcp-session-id" not in answer["headers"]
         names = [tool["name"] for tool in json.loads(answer["body"])["result"]["tools"]]
         assert names == ["search_ai_tools", "get_ai_tool", "recommend_ai_tools"]
+
+
+def test_a_workflow_with_a_long_slug_gets_a_short_tool_name_that_calls_it(client, member):
+    long_name = "Greets everyone who asks politely in a very long workflow name " * 3
+    workflow = workflow_of(client, member, long_name, GREETER, mcp_enabled=True)
+    assert len(workflow["slug"]) > 64
+    listed = rpc(client, "tools/list", headers=bearer(member), version="2025-06-18").json()["result"]["tools"]
+    [name] = [tool["name"] for tool in listed if tool["name"] not in CATALOG_TOOL_NAMES]
+    assert len(name) <= 64 and name.startswith(workflow["slug"][:40])
+    called = rpc(
+        client,
+        "tools/call",
+        {"name": name, "arguments": {"name": "Ada"}},
+        headers=bearer(member),
+        version="2025-06-18",
+    )
+    assert called.json()["result"]["structuredContent"]["output"] == {"greeting": "Hello Ada!"}
