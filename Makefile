@@ -45,8 +45,17 @@ package: $(STAMP) $(MODEL)
 dev: $(STAMP) $(MODEL)
 	$(BIN)/python -m infra.local
 
-test: $(STAMP) $(MODEL)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The official 1.x MCP SDK in a Python of its own (the suite has 2.x): /v1/mcp is tested with both clients.
+MCP_V1 := .local/mcp-v1
+MCP_V1_VERSION := 1.30.0
+$(MCP_V1)/.installed:
+	@echo "[test] installing the 1.x MCP client (mcp==$(MCP_V1_VERSION)) into $(MCP_V1) ..."
+	@test -x $(MCP_V1)/bin/python || $(PYTHON) -m venv $(MCP_V1)
+	$(MCP_V1)/bin/python -m pip install --quiet "mcp==$(MCP_V1_VERSION)"
+	@touch $@
+
+test: $(STAMP) $(MODEL) $(MCP_V1)/.installed
+	AINAV_MCP_V1_PYTHON=$(MCP_V1)/bin/python $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

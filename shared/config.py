@@ -370,6 +370,37 @@ class Settings(BaseSettings):
         20, description="chat messages one user may send a minute (429)"
     )
 
+    # --- MCP: remote servers, per-user settings, ainav's own MCP endpoint ----------------------------
+    MCP_CALL_TIMEOUT_SECONDS: float = Field(
+        30.0,
+        description="one exchange with a remote MCP server (connect, handshake, the request) for a health "
+        "check or an agent's tool; an `mcp` node takes its own `timeout_seconds`",
+    )
+    MCP_MAX_RESULT_BYTES: int = Field(
+        1_000_000,
+        description="bytes one exchange with a remote MCP server may receive in all; beyond, the call fails",
+    )
+    MCP_MAX_TOOLS_PER_SERVER: int = Field(
+        200, description="tools of a server's `tools/list` kept by a health check (the rest are dropped)"
+    )
+    MCP_CHECK_STALE_HOURS: float = Field(
+        24.0, description="maintenance checks an enabled http server again once its last check is this old"
+    )
+    MAX_MCP_SERVERS_PER_USER: int = Field(50, description="MCP servers one user may register (429)")
+    MAX_MCP_CONFIG_BYTES: int = Field(
+        65_536, description="size of one MCP setting's `mcp_config`, `auth_json` or `metadata_json` (413)"
+    )
+    MCP_TOOL_TIMEOUT_SECONDS: float = Field(
+        25.0,
+        description="how long a workflow tool of ainav's MCP endpoint runs in the request (below API "
+        "Gateway's 30 s); a longer run goes on in the worker and the call returns its execution id",
+    )
+    API_BASE_URL: str | None = Field(
+        None,
+        description="the API's public base URL, e.g. `https://api.ainav.example.com/prod`, that exported "
+        "MCP configs point at (`{API_BASE_URL}/v1/mcp`); unset: the base URL of the export request",
+    )
+
     # --- OAuth ---------------------------------------------------------------------------------
     GITHUB_CLIENT_ID: str | None = Field(None, description="GitHub OAuth app client id")
     GITHUB_CLIENT_SECRET: str | None = Field(None, description="GitHub OAuth app client secret")

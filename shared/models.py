@@ -8,6 +8,7 @@ from shared.email.models import EmailSuppression
 from shared.executions.models import AgentExecution
 from shared.interactions.models import UserInteraction
 from shared.llm.models import CreditHold, CreditTransaction, ProviderKey, UsageMetric
+from shared.mcp.models import McpServer, McpToolSetting
 from shared.memory.models import AgentMemory
 from shared.orm import Base
 from shared.profiles.models import UserProfile, UserSettings
@@ -29,6 +30,8 @@ __all__ = [
     "CreditTransaction",
     "EmailSuppression",
     "LoginLog",
+    "McpServer",
+    "McpToolSetting",
     "Message",
     "OAuthState",
     "OneTimeToken",

@@ -1,5 +1,6 @@
 """UsersFunction: /v1/users/me (account, profile, settings, password, API keys, secrets, credits, usage,
-provider keys), /v1/llm/models, /v1/admin/audit-log, /v1/admin/usage and credit grants (superusers)."""
+provider keys, MCP settings), /v1/llm/models, /v1/admin/audit-log, /v1/admin/usage and credit grants
+(superusers)."""
 
 from aws_lambda_powertools import Logger, Metrics
 
@@ -8,6 +9,7 @@ from shared.api.lambda_adapter import make_http_handler
 from shared.audit.router import router as audit_router
 from shared.auth.api_keys_router import router as api_keys_router
 from shared.llm.router import router as llm_router
+from shared.mcp.settings_router import router as mcp_settings_router
 from shared.profiles.router import router as profiles_router
 from shared.users.router import router as users_router
 from shared.vault.router import router as vault_router
@@ -22,6 +24,7 @@ app = create_app(
     vault_router,
     audit_router,
     llm_router,
+    mcp_settings_router,
     title="ainav users",
 )
 handler = make_http_handler(app, logger=logger, metrics=metrics)

@@ -56,6 +56,7 @@ Read by `tests/conftest.py`.
 | `TEST_DATABASE_URL` | unset | the tests' database on another PostgreSQL 16+ with pgvector 0.8+ |
 | `TEST_ADMIN_DATABASE_URL` | unset | that server's `postgres` database, to drop and create the tests' one |
 | `AINAV_TEST_DATABASE` | `ainav_test` | the database the tests drop and create; parallel runs name theirs |
+| `AINAV_MCP_V1_PYTHON` | unset | a Python with `mcp<2`: runs the 1.x MCP client against `/v1/mcp` |
 
 ## Not used
 

@@ -18,7 +18,7 @@ MESSAGE_STATUSES = ("complete", "pending", "failed")
 
 class Agent(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     """Who it is, the rules it follows and the tricks it knows, the system prompt made of them, its
-    model and its tools (`[{"type": "workflow" | "skill" | "memory", ...}]`)."""
+    model and its tools (`[{"type": "workflow" | "skill" | "memory" | "mcp", ...}]`)."""
 
     __tablename__ = "agents"
 

@@ -41,7 +41,16 @@ class MemoryTool(BaseModel):
     workflow_id: uuid.UUID
 
 
-ToolSpec = Annotated[WorkflowTool | SkillTool | MemoryTool, Field(discriminator="type")]
+class McpTool(BaseModel):
+    """One tool of one of the owner's MCP servers, or, without `tool`, every tool it offers."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["mcp"]
+    server_id: uuid.UUID
+    tool: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+
+ToolSpec = Annotated[WorkflowTool | SkillTool | MemoryTool | McpTool, Field(discriminator="type")]
 Tools = Annotated[list[ToolSpec], Field(max_length=16)]
 
 

@@ -1,7 +1,7 @@
 """An agent's tools: checked when the agent is saved, offered to the model as function tools with valid
 names and their JSON Schema parameters, and run when the model asks — a workflow of the owner's (run
-in-process as an execution), a catalog skill, or a search of a workflow's memory. A tool that fails
-answers the model with its error; the conversation goes on."""
+in-process as an execution), a catalog skill, a search of a workflow's memory, or the tools of one of
+the owner's MCP servers. A tool that fails answers the model with its error; the conversation goes on."""
 
 import json
 import re
@@ -20,6 +20,8 @@ from shared.catalog.models import Skill
 from shared.config import settings
 from shared.errors import DomainError, InvalidInputError
 from shared.json_schema import check_instance
+from shared.mcp import client as mcp_client
+from shared.mcp import service as mcp_service
 from shared.memory import service as memory_service
 from shared.workflows.models import AgentWorkflow
 
@@ -79,12 +81,25 @@ def _owned_workflow(
     )
 
 
+def _check_mcp(session: Session, owner_id: uuid.UUID, index: int, spec: dict[str, Any]) -> None:
+    """One of the owner's MCP servers that can run here; when its tools are known, offering `tool`."""
+    server = mcp_service.owned_server(session, owner_id, spec["server_id"])
+    if server is None:
+        raise InvalidInputError(f"tools[{index}].server_id: no such MCP server of yours")
+    problem = mcp_service.tool_problem(server, spec.get("tool"))
+    if problem is not None:
+        field = "tool" if server.transport != "stdio" else "server_id"
+        raise InvalidInputError(f"tools[{index}].{field}: {problem}")
+
+
 def check_tools(session: Session, *, owner_id: uuid.UUID, tools: list[Any]) -> list[dict[str, Any]]:
-    """The tools as stored, each target checked: a workflow of the owner's, an active skill (422 naming
-    the tool otherwise)."""
+    """The tools as stored, each target checked: a workflow or an MCP server of the owner's, an active
+    skill (422 naming the tool otherwise)."""
     stored = []
     for index, tool in enumerate(tools):
-        spec = tool.model_dump(mode="json")
+        spec = tool.model_dump(mode="json", exclude_none=True)
+        if spec["type"] == "mcp":
+            _check_mcp(session, owner_id, index, spec)
         if (
             spec["type"] in ("workflow", "memory")
             and _owned_workflow(session, owner_id, spec["workflow_id"]) is None
@@ -102,9 +117,9 @@ def check_tools(session: Session, *, owner_id: uuid.UUID, tools: list[Any]) -> l
 def resolve(
     session: Session, *, owner_id: uuid.UUID, specs: list[dict[str, Any]], owner_only: bool
 ) -> list[Tool]:
-    """The tools the model is offered. Tools that reach the owner's workflows and memory are offered only
-    when the owner is the one chatting (`owner_only` false for someone else's chat with a published
-    agent); a target deleted since is left out."""
+    """The tools the model is offered. Tools that reach the owner's workflows, memory and MCP servers (with
+    the owner's credentials) are left out when `owner_only` (someone else's chat with a published agent:
+    only skills); a target deleted since, or an MCP server disabled or unhealthy, is left out."""
     tools: list[Tool] = []
     taken: set[str] = set()
     for spec in specs:
@@ -122,6 +137,9 @@ def resolve(
             continue
         if owner_only:
             continue
+        if spec["type"] == "mcp":
+            tools += _mcp_tools(session, owner_id, spec, taken)
+            continue
         workflow = _owned_workflow(session, owner_id, spec["workflow_id"])
         if workflow is None:
             continue
@@ -135,6 +153,36 @@ def resolve(
                 Tool(tool_name("memory", workflow.slug, taken), description, MEMORY_PARAMETERS, spec)
             )
     return tools
+
+
+def _object_schema(schema: Any) -> dict[str, Any]:
+    """Function parameters are an object schema; a remote tool's schema that is not one takes any object."""
+    if isinstance(schema, dict) and schema.get("type") == "object":
+        return schema
+    return dict(EMPTY_OBJECT_SCHEMA)
+
+
+def _mcp_tools(session: Session, owner_id: uuid.UUID, spec: dict[str, Any], taken: set[str]) -> list[Tool]:
+    """The named tool of the server, or every tool its last check listed, as `mcp_<server>_<tool>`."""
+    server = mcp_service.owned_server(session, owner_id, spec["server_id"])
+    if server is None or mcp_service.unusable(server) is not None:
+        return []
+    if spec.get("tool"):
+        listed = mcp_service.tool_of(server, spec["tool"])
+        if server.tools is not None and listed is None:
+            return []  # the server no longer offers it
+        offered = [listed or {"name": spec["tool"], "inputSchema": EMPTY_OBJECT_SCHEMA}]
+    else:
+        offered = server.tools or []
+    return [
+        Tool(
+            tool_name("mcp", f"{server.name}_{listed['name']}", taken),
+            f"{listed.get('description') or listed['name']} (MCP server {server.name!r})"[:1000],
+            _object_schema(listed.get("inputSchema")),
+            {"type": "mcp", "server_id": str(server.id), "tool": listed["name"]},
+        )
+        for listed in offered
+    ]
 
 
 def run(session: Session, tool: Tool, arguments: dict[str, Any] | None, *, owner_id: uuid.UUID) -> ToolResult:
@@ -167,7 +215,26 @@ def _run(session: Session, tool: Tool, arguments: dict[str, Any], owner_id: uuid
             k=arguments.get("k", 5),
         )
         return {"results": [{"content": hit.content, "score": round(hit.score, 4)} for hit in hits]}
+    if tool.spec["type"] == "mcp":
+        return _call_mcp(
+            session, tool.spec, arguments, owner_id, min(timeout, settings.MCP_CALL_TIMEOUT_SECONDS)
+        )
     return _run_workflow(session, uuid.UUID(str(tool.spec["workflow_id"])), arguments, owner_id)
+
+
+def _call_mcp(
+    session: Session, spec: dict[str, Any], arguments: dict[str, Any], owner_id: uuid.UUID, timeout: float
+) -> Any:
+    """The tool's result `{text, content, is_error, structured?}`, with the server's headers sent."""
+    server = mcp_service.owned_server(session, owner_id, spec["server_id"])
+    if server is None:
+        raise InvalidInputError("the MCP server of this tool no longer exists")
+    problem = mcp_service.unusable(server)
+    if problem is not None:
+        raise InvalidInputError(problem)
+    return mcp_client.call_tool(
+        mcp_service.target_of(server), spec["tool"], arguments, timeout=timeout
+    ).output()
 
 
 def _run_workflow(

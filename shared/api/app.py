@@ -42,7 +42,14 @@ def create_app(*routers: APIRouter, title: str = "ainav", sessions: SessionSourc
         allow_origins=settings.CORS_ORIGINS,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID", "X-Ainav-Signature"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "X-API-Key",
+            "X-Request-ID",
+            "X-Ainav-Signature",
+            "Mcp-Protocol-Version",  # MCP clients in browsers (/v1/mcp)
+        ],
         expose_headers=["X-Request-ID", "Retry-After"],
     )
     app.add_middleware(SecurityHeadersMiddleware)

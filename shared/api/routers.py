@@ -11,6 +11,8 @@ from shared.executions.router import router as executions_router
 from shared.health.router import router as health_router
 from shared.interactions.router import router as interactions_router
 from shared.llm.router import router as llm_router
+from shared.mcp.router import router as mcp_router
+from shared.mcp.settings_router import router as mcp_settings_router
 from shared.memory.router import router as memory_router
 from shared.profiles.router import router as profiles_router
 from shared.projects.router import router as projects_router
@@ -36,4 +38,6 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     audit_router,
     llm_router,
     agents_router,
+    mcp_router,
+    mcp_settings_router,
 )

@@ -143,13 +143,16 @@ def mailbox_proven(*, session: Session, user: User) -> None:
 def discard_unproven_work(*, session: Session, user_id: uuid.UUID) -> dict[str, int]:
     """What an unverified account's creator left that could later run as the real owner, with their
     `{{ secrets.* }}`: its workflows are deleted with their runs (only an owner runs a workflow),
-    memories, versions, webhook secrets and EventBridge schedules, its vault secrets, and its personal
-    model keys (one pointing at the creator's own server would receive the owner's prompts). What they
-    set up for the account goes as well: its projects (the default one returns to how it was made), and its
+    memories, versions, webhook secrets and EventBridge schedules, its vault secrets, its personal model
+    keys (one pointing at the creator's own server would receive the owner's prompts), and its MCP
+    servers and MCP settings (the same holds for the arguments an agent sends a server). What they set
+    up for the account goes as well: its projects (the default one returns to how it was made), and its
     profile and settings (run mail switched off, say), which return to their defaults."""
     # Imported here, not at the top: every function authenticates through this module, and only a
     # claim needs the workflow machinery (cold start).
     from shared.llm import keys as llm_keys
+    from shared.mcp import service as mcp_service
+    from shared.mcp import tool_settings as mcp_settings
     from shared.profiles import service as profile_service
     from shared.projects import service as project_service
     from shared.vault import service as vault_service
@@ -161,6 +164,8 @@ def discard_unproven_work(*, session: Session, user_id: uuid.UUID) -> dict[str, 
         "model_keys": llm_keys.remove_all(session=session, user_id=user_id),
         "projects": project_service.reset(session=session, user_id=user_id),
         "preferences": profile_service.reset(session=session, user_id=user_id),
+        "mcp_servers": mcp_service.remove_all(session=session, user_id=user_id),
+        "mcp_settings": mcp_settings.remove_all(session, user_id=user_id),
     }
 
 

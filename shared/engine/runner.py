@@ -31,7 +31,7 @@ logger = Logger(child=True)
 
 Sleep = Callable[[float], None]
 # Nodes that talk to the outside world: their results are saved as soon as they are known.
-IO_NODE_TYPES = {"llm", "http", "skill", "email", "memory_search", "memory_write", "agent"}
+IO_NODE_TYPES = {"llm", "http", "skill", "email", "memory_search", "memory_write", "agent", "mcp"}
 MAX_ERROR_LENGTH = 1000
 REUSABLE_STATUSES = ("completed", "reused")
 

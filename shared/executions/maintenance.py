@@ -12,6 +12,7 @@ from shared.config import get_utc_now, settings
 from shared.executions import lifecycle
 from shared.executions.models import AgentExecution, ExecutionStatus
 from shared.llm import credits
+from shared.mcp import checks as mcp_checks
 from shared.queue import service as queue_service
 from shared.webhooks import service as webhook_service
 
@@ -81,6 +82,7 @@ def run_maintenance(session: Session) -> dict[str, int]:
         "resumed_lost": resumed,
         "requeued_pending": requeue_lost_pending(session),
         "released_holds": release_lost_holds(session),
+        "queued_mcp_checks": mcp_checks.enqueue_due_checks(session),
         "purged_rows": purge_expired(session),
     }
     logger.info("maintenance done", extra=report)

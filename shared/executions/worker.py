@@ -1,7 +1,8 @@
 """The worker's work per queue message: function → executions → engine, one way down.
 
 An `execution.run` runs a pending execution; a `workflow.scheduled` creates the execution of that fire
-first; a `chat.reply` finishes an agent's reply that its chat request handed over. Running means: claim
+first; a `chat.reply` finishes an agent's reply that its chat request handed over; an `mcp.check` checks
+a user's MCP server. Running means: claim
 it, hand the engine its pinned snapshot (with what a resumption reuses), and record the outcome."""
 
 import time
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 import shared.agents.nodes
 import shared.engine.nodes
+import shared.mcp.nodes
 import shared.memory.nodes  # noqa: F401  (with the lines above: registers every node type's executor)
 from shared.agents import replies
 from shared.config import settings
@@ -20,6 +22,7 @@ from shared.db import session_scope
 from shared.engine import runner as engine
 from shared.executions import lifecycle
 from shared.executions.models import AgentExecution
+from shared.mcp import checks as mcp_checks
 from shared.queue import messages
 from shared.workflows import service as workflow_service
 
@@ -35,6 +38,9 @@ def handle_message(body: str, receive_count: int = 1) -> str | None:
         with session_scope() as session:
             replies.finish_reply(session, message.message_id)
         return None
+    if isinstance(message, messages.McpCheck):
+        with session_scope() as session:
+            return mcp_checks.check_server(session, message.server_id)
     execution_id = message.execution_id if isinstance(message, messages.ExecutionRun) else None
     try:
         with session_scope() as session:

@@ -43,7 +43,15 @@ class ChatReply(BaseModel):
     message_id: uuid.UUID
 
 
-AnyMessage = ExecutionRun | WorkflowScheduled | ChatReply
+class McpCheck(BaseModel):
+    """Connect to a user's MCP server, list its tools and record them with its health."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["mcp.check"] = "mcp.check"
+    server_id: uuid.UUID
+
+
+AnyMessage = ExecutionRun | WorkflowScheduled | ChatReply | McpCheck
 QueueMessage = Annotated[AnyMessage, Field(discriminator="type")]
 _queue_message: TypeAdapter[AnyMessage] = TypeAdapter(QueueMessage)
 

@@ -67,6 +67,11 @@ NODE_TYPES: dict[str, tuple[Field, ...]] = {
     ),
     "email": (Field("subject", "template", required=True), Field("body", "template", required=True)),
     "agent": (Field("agent_id", "uuid", required=True), Field("prompt", "template", required=True)),
+    "mcp": (
+        Field("server_id", "uuid", required=True),
+        Field("tool", "string", required=True),
+        Field("arguments", "string_map"),
+    ),
     "output": (Field("values", "string_map", required=True),),
 }
 
@@ -265,3 +270,10 @@ def agent_ids(graph: dict[str, Any]) -> Iterator[tuple[str, uuid.UUID]]:
     for node in graph["nodes"]:
         if node.get("type") == "agent":
             yield node["id"], uuid.UUID(str(node["data"]["agent_id"]))
+
+
+def mcp_tools(graph: dict[str, Any]) -> Iterator[tuple[str, uuid.UUID, str]]:
+    """(node id, server id, tool) of every mcp node of a validated graph."""
+    for node in graph["nodes"]:
+        if node.get("type") == "mcp":
+            yield node["id"], uuid.UUID(str(node["data"]["server_id"])), node["data"]["tool"]

@@ -65,6 +65,8 @@ class AgentWorkflow(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     # are counted, and the next failure mail says how many (shared.executions.notifications).
     last_failure_mail_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failures_since_mail: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # offered as a tool of ainav's MCP endpoint to its owner (shared.mcp.served_tools)
+    mcp_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     # Fernet ciphertext of the webhook signing secret; never returned after the response that made it.
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
 

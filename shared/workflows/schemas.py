@@ -38,6 +38,7 @@ class WorkflowFields(BaseModel):
     is_public: bool = False
     is_template: bool = False
     notify_on_success: bool = False
+    mcp_enabled: bool = Field(False, description="offer it as a tool of your MCP endpoint (/v1/mcp)")
 
 
 class WorkflowCreate(WorkflowFields):
@@ -69,6 +70,7 @@ class WorkflowUpdate(BaseModel):
     is_public: bool | None = None
     is_template: bool | None = None
     notify_on_success: bool | None = None
+    mcp_enabled: bool | None = None
     graph_json: dict[str, Any] | None = None
     trigger_type: TriggerType | None = None
     trigger_config: dict[str, Any] | None = None
@@ -105,6 +107,7 @@ class WorkflowPublic(BaseModel):
     is_public: bool
     is_template: bool
     notify_on_success: bool
+    mcp_enabled: bool
     forked_from_id: uuid.UUID | None
     fork_count: int
     run_count: int

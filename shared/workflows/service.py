@@ -20,12 +20,13 @@ from shared.interactions import service as interaction_service
 from shared.json_schema import check_schema
 from shared.llm import keys as llm_keys
 from shared.llm import offers
+from shared.mcp import service as mcp_service
 from shared.profiles import service as profile_service
 from shared.projects import service as project_service
 from shared.scheduling import service as scheduling_service
 from shared.search.substring import contains_any
 from shared.users.models import User
-from shared.workflows.graph import agent_ids, skill_ids, validate_graph
+from shared.workflows.graph import agent_ids, mcp_tools, skill_ids, validate_graph
 from shared.workflows.models import AgentWorkflow, WorkflowStar, WorkflowVersion
 from shared.workflows.redaction import redact_graph
 from shared.workflows.schemas import SortOrder, WorkflowCreate, WorkflowUpdate
@@ -105,6 +106,11 @@ def _check_graph(session: Session, graph: dict[str, Any], owner_id: uuid.UUID) -
         for node_id, agent_id in agents.items():
             if agent_id not in own:
                 raise InvalidInputError(f"node '{node_id}' (agent): no such agent of yours")
+    for node_id, server_id, tool in mcp_tools(graph):
+        server = mcp_service.owned_server(session, owner_id, server_id)
+        problem = "no such MCP server of yours" if server is None else mcp_service.tool_problem(server, tool)
+        if problem is not None:
+            raise InvalidInputError(f"node '{node_id}' (mcp): {problem}")
     wanted = dict(skill_ids(graph))
     if wanted:
         active = set(session.scalars(select(Skill.id).where(Skill.id.in_(wanted.values()), Skill.is_active)))

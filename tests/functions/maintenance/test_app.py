@@ -11,4 +11,5 @@ def test_the_scheduled_event_runs_maintenance_and_reports(engine, aws):
         "requeued_pending",
         "released_holds",
         "purged_rows",
+        "queued_mcp_checks",
     }

@@ -42,6 +42,9 @@ from shared.auth.sessions import ClientInfo
 from shared.catalog.models import Scenario
 from shared.config import settings
 from shared.llm import keys as llm_keys
+from shared.mcp import tool_settings as mcp_settings
+from shared.mcp.models import McpServer
+from shared.mcp.schemas import McpSettingWrite
 from shared.memory.models import EMBEDDING_DIMENSIONS, AgentMemory
 from shared.projects import service as project_service
 from shared.projects.schemas import ProjectCreate
@@ -116,6 +119,8 @@ class World:
     agent_id: str  # the owner's private agent
     conversation_id: str  # the owner's conversation with it
     project_id: str
+    mcp_server_id: str  # the owner's MCP server
+    mcp_tool_type: str  # a client tool the owner stored an MCP setting for
     provider: str = "github"
     oauth: dict[str, str] = field(default_factory=dict)  # code and state, for the callback route only
 
@@ -306,6 +311,33 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("PATCH", "/v1/conversations/{conversation_id}"): Route(owner_only(200), body={"title": "Renamed"}),
     ("DELETE", "/v1/conversations/{conversation_id}"): Route(owner_only(204)),
     ("GET", "/v1/conversations/{conversation_id}/messages"): Route(owner_only(200)),
+    # MCP: servers and settings are always the caller's own; /v1/mcp answers the caller's tools
+    ("GET", "/v1/mcp-servers"): Route(signed_in(200)),
+    ("POST", "/v1/mcp-servers"): Route(
+        signed_in(201), body={"name": "mine", "transport": "stdio", "command": "npx"}, queue=True
+    ),
+    ("GET", "/v1/mcp-servers/{server_id}"): Route(owner_only(200), path={"server_id": "mcp_server_id"}),
+    ("PATCH", "/v1/mcp-servers/{server_id}"): Route(
+        owner_only(200), body={"description": "changed"}, path={"server_id": "mcp_server_id"}
+    ),
+    ("DELETE", "/v1/mcp-servers/{server_id}"): Route(owner_only(204), path={"server_id": "mcp_server_id"}),
+    ("POST", "/v1/mcp-servers/{server_id}/check"): Route(
+        owner_only(202), path={"server_id": "mcp_server_id"}, queue=True
+    ),
+    ("GET", "/v1/mcp-servers/{server_id}/tools"): Route(owner_only(200), path={"server_id": "mcp_server_id"}),
+    ("POST", "/v1/mcp"): Route(signed_in(200), body={"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+    ("GET", "/v1/users/me/mcp-settings"): Route(signed_in(200)),
+    ("PUT", "/v1/users/me/mcp-settings/{tool_type}"): Route(
+        dict(anonymous=401, other=201, owner=200, superuser=201),
+        body={"mcp_config": {"mcpServers": {}}},
+        path={"tool_type": "mcp_tool_type"},
+    ),
+    ("DELETE", "/v1/users/me/mcp-settings/{tool_type}"): Route(
+        owner_only(204), path={"tool_type": "mcp_tool_type"}
+    ),
+    ("GET", "/v1/users/me/mcp-settings/{tool_type}/export"): Route(
+        signed_in(200), path={"tool_type": "mcp_tool_type"}
+    ),
     # admin
     ("GET", "/v1/admin/audit-log"): Route(superuser_only(200)),
     ("GET", "/v1/admin/usage"): Route(superuser_only(200)),
@@ -423,6 +455,18 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
     conversation = Conversation(user_id=owner_user.id, agent_id=agent.id, title="Ours")
     db.add(conversation)
     project = project_service.create(session=db, user_id=owner_user.id, request=ProjectCreate(name="Private"))
+    # an http server made as the service would once it was checked (no DNS here)
+    mcp_server = McpServer(
+        user_id=owner_user.id,
+        name="weather",
+        url="https://mcp.example.com/mcp",
+        health_status="healthy",
+        tools=[],
+    )
+    db.add(mcp_server)
+    mcp_settings.put_setting(
+        db, user_id=owner_user.id, tool_type="cursor", request=McpSettingWrite(auth_json={"token": "owner"})
+    )
     pending = make_execution(db, workflow)
     failed = make_execution(db, workflow, status="failed", error_message="boom")
     scenario = Scenario(name="Matrix", slug="matrix")
@@ -460,6 +504,8 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
         agent_id=str(agent.id),
         conversation_id=str(conversation.id),
         project_id=str(project.id),
+        mcp_server_id=str(mcp_server.id),
+        mcp_tool_type="cursor",
     )
 
 
@@ -593,6 +639,7 @@ LISTS = {
     "/v1/agents": ("agent_id", "owner"),
     "/v1/conversations": ("conversation_id", "owner"),
     "/v1/projects": ("project_id", "owner"),
+    "/v1/mcp-servers": ("mcp_server_id", "owner"),
 }
 
 

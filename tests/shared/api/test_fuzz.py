@@ -52,6 +52,9 @@ from shared.catalog import service as catalog_service
 from shared.catalog.models import Scenario
 from shared.catalog.schemas import ToolWrite
 from shared.db import SessionSource
+from shared.mcp import tool_settings as mcp_settings
+from shared.mcp.models import McpServer
+from shared.mcp.schemas import McpSettingWrite
 from shared.memory import service as memory_service
 from shared.memory.schemas import MemoryCreate
 from shared.projects import service as project_service
@@ -160,6 +163,7 @@ class Caller:
     skill_id: str
     secret_name: str
     project_id: str
+    server_id: str  # an MCP server of the caller's
     turns: Iterator[int] = field(default_factory=itertools.count)
 
     def aim(self, case: Case) -> None:
@@ -180,8 +184,10 @@ class Caller:
                 case.path_parameters[name] = slug
             elif name == "name" and path.startswith("/v1/users/me/secrets/") and next(self.turns) % 2:
                 case.path_parameters[name] = self.secret_name
-            elif name in ("workflow_id", "memory_id", "key_id", "skill_id", "project_id"):
+            elif name in ("workflow_id", "memory_id", "key_id", "skill_id", "project_id", "server_id"):
                 case.path_parameters[name] = getattr(self, name)
+            elif name == "tool_type" and next(self.turns) % 2:  # a stored setting, or the generated name
+                case.path_parameters[name] = "cursor"
         filters = {"workflow_id": self.workflow_id, "project_id": self.project_id, "tool": self.tool_slug}
         filters |= {"category": self.category_slug, "scenario": self.scenario_slug}
         self.aim_strings(case.query, filters)
@@ -260,6 +266,9 @@ def caller_with_objects(connection: Connection, is_superuser: bool) -> Caller:
             for i in (1, 2)
         )
         skill = make_skill(db, tool)
+        server = McpServer(user_id=user.id, name="weather", url="https://mcp.example.com/mcp", tools=[])
+        db.add(server)
+        mcp_settings.put_setting(db, user_id=user.id, tool_type="cursor", request=McpSettingWrite())
         db.commit()
         return Caller(
             headers=bearer(tokens.model_dump()),
@@ -274,6 +283,7 @@ def caller_with_objects(connection: Connection, is_superuser: bool) -> Caller:
             skill_id=str(skill.id),
             secret_name=secret.name,
             project_id=str(project.id),
+            server_id=str(server.id),
         )
     finally:
         db.close()

@@ -16,6 +16,13 @@ def test_an_execution_run_round_trips():
     assert messages.parse(body) == message
 
 
+def test_an_mcp_check_round_trips():
+    message = messages.McpCheck(server_id=uuid.uuid4())
+    body = messages.body_of(message)
+    assert json.loads(body) == {"type": "mcp.check", "server_id": str(message.server_id)}
+    assert messages.parse(body) == message
+
+
 def test_the_scheduler_template_becomes_a_workflow_scheduled_once_the_scheduler_fills_in_the_time():
     # GIVEN the body a workflow's schedule carries
     workflow_id = uuid.uuid4()
