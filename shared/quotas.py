@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from shared.agents.models import Conversation, Message
 from shared.config import get_utc_now, settings
+from shared.connections.models import ChatMessage, ChatSession
 from shared.errors import QuotaExceededError, RateLimitedError
 from shared.executions.models import AgentExecution
 from shared.memory.models import AgentMemory
@@ -90,5 +91,24 @@ def check_chat_messages(session: Session, user_id: uuid.UUID) -> None:
     if count >= settings.MAX_CHAT_MESSAGES_PER_MINUTE:
         raise RateLimitedError(
             f"Too many chat messages: {settings.MAX_CHAT_MESSAGES_PER_MINUTE} per minute",
+            retry_after_seconds=seconds_until_room(oldest, MINUTE),
+        )
+
+
+def check_database_questions(session: Session, user_id: uuid.UUID) -> None:
+    """MAX_CHAT_MESSAGES_PER_MINUTE questions asked by the user of their databases, over all sessions."""
+    serialize(session, f"database-chat:{user_id}")
+    count, oldest = session.execute(
+        select(func.count(), func.min(ChatMessage.created_at))
+        .join(ChatSession, ChatSession.id == ChatMessage.session_id)
+        .where(
+            ChatSession.user_id == user_id,
+            ChatMessage.role == "user",
+            ChatMessage.created_at >= get_utc_now() - MINUTE,
+        )
+    ).one()
+    if count >= settings.MAX_CHAT_MESSAGES_PER_MINUTE:
+        raise RateLimitedError(
+            f"Too many questions: {settings.MAX_CHAT_MESSAGES_PER_MINUTE} per minute",
             retry_after_seconds=seconds_until_room(oldest, MINUTE),
         )

@@ -71,6 +71,7 @@ SAMPLES: dict[str, tuple[Any, Any]] = {
     "ExecutionsFunction": (lambda: load_event("http_api_get_executions.json"), http_status(401)),
     "MemoriesFunction": (lambda: load_event("http_api_get_memory_search.json"), http_status(401)),
     "ChatFunction": (lambda: load_event("http_api_get_conversations.json"), http_status(401)),
+    "ConnectionsFunction": (lambda: load_event("http_api_get_connections.json"), http_status(401)),
     "InteractionsFunction": (lambda: load_event("http_api_get_trending.json"), http_status(200)),
     "WorkerFunction": (sqs_event_for_an_unknown_execution, lambda r: r == {"batchItemFailures": []}),
     "MaintenanceFunction": (
@@ -101,6 +102,7 @@ def test_the_three_layers_are_declared_and_embedding_only_where_text_is_embedded
         "WorkerFunction",
         "InteractionsFunction",
         "ChatFunction",
+        "ConnectionsFunction",
     }
 
 

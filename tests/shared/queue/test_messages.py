@@ -16,6 +16,19 @@ def test_an_execution_run_round_trips():
     assert messages.parse(body) == message
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        messages.ConnectionAnalyze(connection_id=uuid.uuid4()),
+        messages.ConnectionChat(message_id=uuid.uuid4()),
+    ],
+)
+def test_the_database_connection_messages_round_trip(message):
+    body = messages.body_of(message)
+    assert json.loads(body)["type"] in ("connection.analyze", "connection.chat")
+    assert messages.parse(body) == message
+
+
 def test_the_scheduler_template_becomes_a_workflow_scheduled_once_the_scheduler_fills_in_the_time():
     # GIVEN the body a workflow's schedule carries
     workflow_id = uuid.uuid4()
