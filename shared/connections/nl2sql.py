@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.config import settings
-from shared.connections import examples, schema_search, sql_guard, targets
+from shared.connections import examples, glossary, schema_search, sql_guard, targets
 from shared.connections.models import ChatMessage, ChatSession, DatabaseConnection, TableInsight
 from shared.connections.targets import QueryFailed, TargetError
 from shared.embedding.service import embedding_service
@@ -207,7 +207,7 @@ def understand(context: Context, turn: Turn) -> None:
 def retrieve(context: Context, turn: Turn) -> tuple[str, str]:
     """The schema context of the generation prompt (the top tables' documents and the other tables'
     names) and the approved examples nearest to the question."""
-    query = f"{turn.question} {turn.search}".strip()
+    query = f"{turn.question} {turn.search} {glossary.english_words(turn.question)}".strip()
     vector = embedding_service.generate_embedding(query)
     hits = schema_search.search(
         context.session, context.connection.id, query, settings.NL2SQL_CONTEXT_TABLES, vector=vector

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from shared.config import settings
+from shared.connections import glossary
 from shared.connections.documents import singular
 from shared.connections.models import TableInsight
 from shared.embedding.service import embedding_service
@@ -85,6 +86,7 @@ def search(
 ) -> list[TableHit]:
     """The k tables the question most probably needs, best first (`vector`: the question's embedding,
     when the caller has it already)."""
+    question = f"{question} {glossary.english_words(question)}".strip()
     vector = vector if vector is not None else embedding_service.generate_embedding(question)
     fused = reciprocal_rank_fusion(
         [keyword_ranking(session, connection_id, question), semantic_ranking(session, connection_id, vector)]
