@@ -400,6 +400,52 @@ class Settings(BaseSettings):
         description="the API's public base URL, e.g. `https://api.ainav.example.com/prod`, that exported "
         "MCP configs point at (`{API_BASE_URL}/v1/mcp`); unset: the base URL of the export request",
     )
+    # --- database connections: analysis and NL→SQL chat ---------------------------------------------
+    MAX_CONNECTIONS_PER_USER: int = Field(20, description="database connections one user may own (429)")
+    TARGET_CONNECT_TIMEOUT_SECONDS: float = Field(
+        5.0, description="connecting to a user's database (TCP, TLS and sign-in), each attempt"
+    )
+    ANALYSIS_SAMPLE_SIZE: int = Field(
+        50, description="rows read from each table for its sample values (seed 002's `sample_size`)"
+    )
+    ANALYSIS_CATEGORY_THRESHOLD: int = Field(
+        100,
+        description="a text column with at most this many distinct values is categorical: every value is "
+        "kept (seed 002's `category_threshold`)",
+    )
+    ANALYSIS_STATS_ROW_LIMIT: int = Field(
+        100_000,
+        description="rows of a table read to count distinct values and nulls; on larger tables the counts "
+        "are estimates from that many rows",
+    )
+    ANALYSIS_MAX_TABLES: int = Field(
+        500, description="tables and views analysed per connection (the largest schemas are cut, saying so)"
+    )
+    ANALYSIS_STATEMENT_TIMEOUT_MS: int = Field(
+        15_000, description="`statement_timeout` of each catalog and statistics query of an analysis"
+    )
+    ANALYSIS_TIMEOUT_SECONDS: float = Field(
+        240.0,
+        description="an analysis still running after this (below the worker's 300 s) stops with `error`; "
+        "maintenance fails one stuck past it plus STUCK_RUNNING_GRACE_SECONDS",
+    )
+    REANALYSIS_INTERVAL_HOURS: int = Field(
+        168,
+        description="maintenance queues a new analysis of a connection analysed longer ago than this "
+        "(seed 002's `reanalysis_interval_hours`)",
+    )
+    SQL_STATEMENT_TIMEOUT_MS: int = Field(
+        10_000, description="`statement_timeout` of a generated or example query on the user's database"
+    )
+    MAX_RESULT_ROWS: int = Field(100, description="rows of a query's result kept and returned")
+    MAX_QUESTION_CHARS: int = Field(2000, description="one question to a database chat (422 above it)")
+    NL2SQL_CONTEXT_TABLES: int = Field(
+        5, description="tables the schema search hands the model with their columns, keys and values"
+    )
+    NL2SQL_EXAMPLES: int = Field(3, description="approved question→SQL examples offered to the model")
+    NL2SQL_HISTORY_TURNS: int = Field(
+        3, description="earlier questions of the chat session (with their SQL) the model sees"
+    )
 
     # --- OAuth ---------------------------------------------------------------------------------
     GITHUB_CLIENT_ID: str | None = Field(None, description="GitHub OAuth app client id")

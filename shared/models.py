@@ -4,6 +4,15 @@ from shared.agents.models import Agent, Conversation, Message
 from shared.audit.models import OperationLog
 from shared.auth.models import ApiKey, LoginLog, OAuthState, OneTimeToken, UserSession
 from shared.catalog.models import Category, Scenario, Skill, Tool, tool_scenarios
+from shared.connections.models import (
+    ChatMessage,
+    ChatSession,
+    ColumnMetadata,
+    ConnectionShare,
+    DatabaseConnection,
+    SqlExample,
+    TableInsight,
+)
 from shared.email.models import EmailSuppression
 from shared.executions.models import AgentExecution
 from shared.interactions.models import UserInteraction
@@ -25,9 +34,14 @@ __all__ = [
     "ApiKey",
     "Base",
     "Category",
+    "ChatMessage",
+    "ChatSession",
+    "ColumnMetadata",
+    "ConnectionShare",
     "Conversation",
     "CreditHold",
     "CreditTransaction",
+    "DatabaseConnection",
     "EmailSuppression",
     "LoginLog",
     "McpServer",
@@ -40,6 +54,8 @@ __all__ = [
     "ProviderKey",
     "Scenario",
     "Skill",
+    "SqlExample",
+    "TableInsight",
     "Tool",
     "UsageMetric",
     "User",

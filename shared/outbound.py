@@ -1,5 +1,5 @@
-"""Outbound HTTP to destinations users choose (http and skill nodes, personal model endpoints, and
-later MCP servers and databases), guarded against SSRF.
+"""Outbound calls to destinations users choose (http and skill nodes, personal model endpoints, users'
+databases, and later MCP servers), guarded against SSRF.
 
 Every hop's host is resolved and each address checked: private, loopback, link-local, metadata,
 multicast and reserved addresses are refused unless OUTBOUND_ALLOWED_HOSTS opens them; the connection
@@ -58,9 +58,16 @@ def _allowed_by_setting(host: str, address: ipaddress.IPv4Address | ipaddress.IP
     return False
 
 
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def _unmapped(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+        return address.ipv4_mapped
+    return address
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    address = _unmapped(address)
     return not (
         address in METADATA_ADDRESSES
         or address.is_private
@@ -90,17 +97,24 @@ def check_destination(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ALLOWED_SCHEMES or not parts.hostname:
         raise OutboundRefused(f"only http(s) URLs with a host are allowed, got {url[:200]!r}")
-    host = parts.hostname
+    return check_address(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+
+
+def check_address(host: str, port: int, *, allow_loopback: bool = False) -> str:
+    """Resolve `host` and refuse it if any of its addresses is not public (unless OUTBOUND_ALLOWED_HOSTS
+    opens it, or `allow_loopback` and it is a loopback address); return the checked address, which the
+    connection must then go to (for non-HTTP destinations such as users' databases)."""
     try:
-        infos = socket.getaddrinfo(
-            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
-        )
-    except socket.gaierror as exc:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
         raise OutboundError(f"cannot resolve {host!r}") from exc
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
     for address in addresses:
-        if not _is_public(address) and not _allowed_by_setting(host, address):
-            raise OutboundRefused(f"{host!r} resolves to {address}, which is not a public address")
+        if _is_public(address) or _allowed_by_setting(host, address):
+            continue
+        if allow_loopback and _unmapped(address).is_loopback:
+            continue
+        raise OutboundRefused(f"{host!r} resolves to {address}, which is not a public address")
     return str(addresses[0])
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from shared.agents.models import Conversation, Message
 from shared.config import get_utc_now, settings
+from shared.connections.models import ChatMessage, ChatSession
 from shared.errors import QuotaExceededError, RateLimitedError
 from shared.executions.models import AgentExecution
 from shared.memory.models import AgentMemory
@@ -104,4 +105,23 @@ def check_project_room(session: Session, user_id: uuid.UUID) -> None:
         raise QuotaExceededError(
             f"Project limit reached: MAX_PROJECTS_PER_USER is {settings.MAX_PROJECTS_PER_USER}, archived "
             "projects included; restore an archived project and reuse it"
+        )
+
+
+def check_database_questions(session: Session, user_id: uuid.UUID) -> None:
+    """MAX_CHAT_MESSAGES_PER_MINUTE questions asked by the user of their databases, over all sessions."""
+    serialize(session, f"database-chat:{user_id}")
+    count, oldest = session.execute(
+        select(func.count(), func.min(ChatMessage.created_at))
+        .join(ChatSession, ChatSession.id == ChatMessage.session_id)
+        .where(
+            ChatSession.user_id == user_id,
+            ChatMessage.role == "user",
+            ChatMessage.created_at >= get_utc_now() - MINUTE,
+        )
+    ).one()
+    if count >= settings.MAX_CHAT_MESSAGES_PER_MINUTE:
+        raise RateLimitedError(
+            f"Too many questions: {settings.MAX_CHAT_MESSAGES_PER_MINUTE} per minute",
+            retry_after_seconds=seconds_until_room(oldest, MINUTE),
         )

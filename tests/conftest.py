@@ -243,6 +243,14 @@ def loopback(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def shop(engine):  # type: ignore[no-untyped-def]
+    """The demo shop database on the test server, the target of database connections (tests/shop.py)."""
+    from tests.shop import create_shop
+
+    return create_shop(f"{TEST_DATABASE}_shop")
+
+
+@pytest.fixture(scope="session")
 def seeded_catalog(engine):  # type: ignore[no-untyped-def]
     """The real catalog seed, loaded (committed) once per run into the test database."""
     from infra.seed.loader import load_catalog

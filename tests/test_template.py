@@ -72,6 +72,7 @@ SAMPLES: dict[str, tuple[Any, Any]] = {
     "MemoriesFunction": (lambda: load_event("http_api_get_memory_search.json"), http_status(401)),
     "ChatFunction": (lambda: load_event("http_api_get_conversations.json"), http_status(401)),
     "McpFunction": (lambda: load_event("http_api_post_mcp_tools_list.json"), http_status(401)),
+    "ConnectionsFunction": (lambda: load_event("http_api_get_connections.json"), http_status(401)),
     "InteractionsFunction": (lambda: load_event("http_api_get_trending.json"), http_status(200)),
     "WorkerFunction": (sqs_event_for_an_unknown_execution, lambda r: r == {"batchItemFailures": []}),
     "MaintenanceFunction": (
@@ -103,6 +104,7 @@ def test_the_three_layers_are_declared_and_embedding_only_where_text_is_embedded
         "InteractionsFunction",
         "ChatFunction",
         "McpFunction",
+        "ConnectionsFunction",
     }
 
 

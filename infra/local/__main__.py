@@ -99,6 +99,20 @@ def load_seed_once() -> None:
             step("catalog: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
+def create_demo_database_once() -> str | None:
+    """The demo shop database beside the app's (`ainav_demo`), made on the first start; None (and a
+    note) when the server does not let us create it."""
+    from sqlalchemy.exc import DBAPIError
+
+    from infra.local.demo_database import DEMO_DATABASE, create_demo_database
+
+    try:
+        return create_demo_database(os.environ["DATABASE_URL"], DEMO_DATABASE, progress=step)
+    except DBAPIError as exc:
+        step(f"no demo database ({type(exc.orig).__name__}): POST /_local/demo-connection is off")
+        return None
+
+
 def build_loops(outbox: "Outbox") -> dict[str, "Loop"]:
     """The background parts of the stack: the mail outbox, the SQS worker, the schedule firer."""
     from infra.local.outbox import watch_outbox
@@ -144,13 +158,15 @@ def main() -> int:
     step("applying migrations ...")
     upgrade_head()
     load_seed_once()
+    demo_url = create_demo_database_once()
 
     outbox = default_outbox(options.outbox_dir)
-    app = build_local_app(outbox)
+    app = build_local_app(outbox, demo_url)
     loops = LoopRunner(build_loops(outbox))
     loops.start()
 
     base = f"http://{options.host}:{options.port}"
+    demo = f"    demo DB    POST {base}/_local/demo-connection   (signed in; docs/connections.md)\n"
     print(
         "\n"
         f"  ainav is running ({time.monotonic() - started:.1f}s to start)\n"
@@ -160,6 +176,7 @@ def main() -> int:
         f"    outbox     {base}/_local/outbox   (.eml files in {options.outbox_dir})\n"
         f"    AWS (moto) {options.aws_endpoint_url}   (worker and scheduler loops running)\n"
         f"    database   DATABASE_URL={shown_database_url()}   (e.g. for make superuser)\n"
+        f"{demo if demo_url else ''}"
         "  Ctrl-C stops everything; data stays in "
         f"{options.local_dir}\n",
         flush=True,

@@ -7,7 +7,6 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,8 +18,8 @@ from shared.config import settings
 from shared.errors import PaymentRequiredError, PermissionDeniedError, ServiceUnavailableError
 from shared.executions import lifecycle, worker
 from shared.executions.models import AgentExecution, ExecutionStatus
-from shared.llm import credits, offers
-from shared.llm.client import ChatRequest, LLMError, ProviderUnavailable
+from shared.llm import gateway
+from shared.llm.client import LLMError, ProviderUnavailable
 from shared.queue import messages as queue_messages
 from shared.queue import service as queue_service
 from shared.users.models import User
@@ -40,21 +39,6 @@ def _deadline() -> float:
     return time.monotonic() + settings.CHAT_SYNC_TIMEOUT_SECONDS
 
 
-def ensure_affordable(
-    session: Session, *, user: User, model: str | None, messages: list[dict[str, Any]]
-) -> None:
-    """402 before anything is stored when the caller's balances cannot cover one model call of the turn."""
-    offer = offers.require_offered(model or settings.LLM_DEFAULT_MODEL)
-    offers.platform_endpoint(offer)  # 503 naming the settings when the platform has no key
-    request = ChatRequest(model=offer.name, messages=messages, max_tokens=settings.LLM_DEFAULT_MAX_TOKENS)
-    required = offers.max_cost(offer, request)
-    available = credits.balances(session, user.id).total
-    if required > Decimal(0) and available < required:
-        raise PaymentRequiredError(
-            f"Not enough credits: a reply may cost up to {required} credits and {available} are available"
-        )
-
-
 def chat_with_agent(
     session: Session, *, agent: Agent, user: User, text: str, conversation_id: uuid.UUID | None
 ) -> ChatOutcome:
@@ -72,8 +56,8 @@ def chat_with_agent(
         project_id=agent.project_id if agent.user_id == user.id else None,
     )
     seen = conversations.history(session, conversation, system_prompt=agent.system_prompt, model=agent.model)
-    ensure_affordable(
-        session, user=user, model=agent.model, messages=[*seen, {"role": "user", "content": text}]
+    gateway.ensure_affordable(
+        session, user_id=user.id, model=agent.model, messages=[*seen, {"role": "user", "content": text}]
     )
     conversations.add_message(session, conversation, role="user", content=text)
     session.commit()

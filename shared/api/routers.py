@@ -7,6 +7,8 @@ from shared.audit.router import router as audit_router
 from shared.auth.api_keys_router import router as api_keys_router
 from shared.auth.router import router as auth_router
 from shared.catalog.router import router as catalog_router
+from shared.connections.chat_router import router as connections_chat_router
+from shared.connections.router import router as connections_router
 from shared.executions.router import router as executions_router
 from shared.health.router import router as health_router
 from shared.interactions.router import router as interactions_router
@@ -40,4 +42,6 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     agents_router,
     mcp_router,
     mcp_settings_router,
+    connections_router,
+    connections_chat_router,
 )

@@ -1,4 +1,5 @@
-"""Every 5 minutes: nothing stays pending or running forever, and each domain purges its expired rows."""
+"""Every 5 minutes: nothing stays pending or running forever, each domain purges its expired rows, and
+database connections are analysed again when their analysis is old (or failed, or was lost)."""
 
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from shared.audit import service as audit_service
 from shared.auth import purge as auth_purge
 from shared.config import get_utc_now, settings
+from shared.connections import analysis as connection_analysis
 from shared.executions import lifecycle
 from shared.executions.models import AgentExecution, ExecutionStatus
 from shared.llm import credits
@@ -83,6 +85,8 @@ def run_maintenance(session: Session) -> dict[str, int]:
         "requeued_pending": requeue_lost_pending(session),
         "released_holds": release_lost_holds(session),
         "queued_mcp_checks": mcp_checks.enqueue_due_checks(session),
+        "analyses_failed_stuck": connection_analysis.fail_stuck(session),
+        "analyses_queued": connection_analysis.queue_due(session),
         "purged_rows": purge_expired(session),
     }
     logger.info("maintenance done", extra=report)

@@ -2,8 +2,9 @@
 
 An `execution.run` runs a pending execution; a `workflow.scheduled` creates the execution of that fire
 first; a `chat.reply` finishes an agent's reply that its chat request handed over; an `mcp.check` checks
-a user's MCP server. Running means: claim
-it, hand the engine its pinned snapshot (with what a resumption reuses), and record the outcome."""
+a user's MCP server; a `connection.analyze` analyses a database connection and a `connection.chat`
+finishes an answer of a database chat. Running means: claim it, hand the engine its pinned snapshot
+(with what a resumption reuses), and record the outcome."""
 
 import time
 import uuid
@@ -18,6 +19,8 @@ import shared.mcp.nodes
 import shared.memory.nodes  # noqa: F401  (with the lines above: registers every node type's executor)
 from shared.agents import replies
 from shared.config import settings
+from shared.connections import analysis as connection_analysis
+from shared.connections import chat as connection_chat
 from shared.db import session_scope
 from shared.engine import runner as engine
 from shared.executions import lifecycle
@@ -41,6 +44,13 @@ def handle_message(body: str, receive_count: int = 1) -> str | None:
     if isinstance(message, messages.McpCheck):
         with session_scope() as session:
             return mcp_checks.check_server(session, message.server_id)
+    if isinstance(message, messages.ConnectionAnalyze):
+        with session_scope() as session:
+            return connection_analysis.run(session, message.connection_id)
+    if isinstance(message, messages.ConnectionChat):
+        with session_scope() as session:
+            connection_chat.finish_pending(session, message.message_id)
+        return None
     execution_id = message.execution_id if isinstance(message, messages.ExecutionRun) else None
     try:
         with session_scope() as session:

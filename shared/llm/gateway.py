@@ -16,7 +16,7 @@ from aws_lambda_powertools import Logger
 from sqlalchemy.orm import Session
 
 from shared.config import LLMModel, settings
-from shared.errors import InvalidInputError
+from shared.errors import InvalidInputError, PaymentRequiredError
 from shared.llm import client, credits, keys, offers, usage
 from shared.llm.client import ChatRequest, Endpoint, ToolCall, Usage
 
@@ -63,6 +63,22 @@ def route(session: Session, *, user_id: uuid.UUID, model: str, provider: str | N
         return Route(keys.endpoint_for(session, user_id=user_id, provider=provider), None)
     offer = offers.require_offered(model)
     return Route(offers.platform_endpoint(offer), offer)
+
+
+def ensure_affordable(
+    session: Session, *, user_id: uuid.UUID, model: str | None, messages: list[dict[str, Any]]
+) -> None:
+    """402 before a chat stores anything, when the caller's balances cannot cover one model call of its
+    turn on the platform's key (503 naming the settings when the platform has no key)."""
+    offer = offers.require_offered(model or settings.LLM_DEFAULT_MODEL)
+    offers.platform_endpoint(offer)
+    request = ChatRequest(model=offer.name, messages=messages, max_tokens=settings.LLM_DEFAULT_MAX_TOKENS)
+    required = offers.max_cost(offer, request)
+    available = credits.balances(session, user_id).total
+    if required > Decimal(0) and available < required:
+        raise PaymentRequiredError(
+            f"Not enough credits: a reply may cost up to {required} credits and {available} are available"
+        )
 
 
 def complete(

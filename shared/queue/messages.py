@@ -51,7 +51,23 @@ class McpCheck(BaseModel):
     server_id: uuid.UUID
 
 
-AnyMessage = ExecutionRun | WorkflowScheduled | ChatReply | McpCheck
+class ConnectionAnalyze(BaseModel):
+    """Analyse a pending database connection (shared.connections.analysis)."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["connection.analyze"] = "connection.analyze"
+    connection_id: uuid.UUID
+
+
+class ConnectionChat(BaseModel):
+    """Finish a pending answer of a database chat (the request's time ran out)."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["connection.chat"] = "connection.chat"
+    message_id: uuid.UUID
+
+
+AnyMessage = ExecutionRun | WorkflowScheduled | ChatReply | McpCheck | ConnectionAnalyze | ConnectionChat
 QueueMessage = Annotated[AnyMessage, Field(discriminator="type")]
 _queue_message: TypeAdapter[AnyMessage] = TypeAdapter(QueueMessage)
 

@@ -10,6 +10,8 @@ def test_the_scheduled_event_runs_maintenance_and_reports(engine, aws):
         "resumed_lost",
         "requeued_pending",
         "released_holds",
+        "analyses_failed_stuck",
+        "analyses_queued",
         "purged_rows",
         "queued_mcp_checks",
     }

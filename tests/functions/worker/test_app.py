@@ -168,3 +168,37 @@ def test_a_fire_for_a_workflow_no_longer_scheduled_is_dropped(committed):
             .where(AgentExecution.workflow_id == committed["workflow_id"])
         )
         assert count == 0
+
+
+def test_a_connection_analyze_message_analyses_the_database_connection(committed, shop):
+    # GIVEN a committed, pending connection to the shop
+    from shared.connections.models import DatabaseConnection, TableInsight
+    from tests.shop import SHOP_TABLES
+
+    with session_scope() as session:
+        connection = DatabaseConnection(
+            user_id=committed["user_id"],
+            name="Shop",
+            host=shop.host,
+            port=shop.port,
+            database=shop.database,
+            username=shop.username,
+        )
+        session.add(connection)
+        session.flush()
+        connection_id = connection.id
+    body = json.dumps({"type": "connection.analyze", "connection_id": str(connection_id)})
+    # WHEN the worker receives its message (twice: a duplicate delivery)
+    function = load_function("functions/worker")
+    assert function.handler(sqs_event(body, body), FakeLambdaContext()) == {"batchItemFailures": []}
+    # THEN it is analysed once, ready with an insight per table
+    with session_scope() as session:
+        assert session.get(DatabaseConnection, connection_id).status == "ready"
+        insights = session.scalar(select(func.count()).where(TableInsight.connection_id == connection_id))
+        assert insights == SHOP_TABLES
+
+
+def test_a_connection_chat_message_for_no_pending_answer_is_done(committed):
+    body = json.dumps({"type": "connection.chat", "message_id": str(uuid.uuid4())})
+    response = load_function("functions/worker").handler(sqs_event(body), FakeLambdaContext())
+    assert response == {"batchItemFailures": []}

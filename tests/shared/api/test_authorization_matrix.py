@@ -41,6 +41,14 @@ from shared.auth.schemas import ApiKeyCreate
 from shared.auth.sessions import ClientInfo
 from shared.catalog.models import Scenario
 from shared.config import settings
+from shared.connections import sessions as connection_sessions
+from shared.connections.models import (
+    ChatSession,
+    ConnectionShare,
+    DatabaseConnection,
+    SqlExample,
+    TableInsight,
+)
 from shared.llm import keys as llm_keys
 from shared.mcp import tool_settings as mcp_settings
 from shared.mcp.models import McpServer
@@ -121,6 +129,13 @@ class World:
     project_id: str
     mcp_server_id: str  # the owner's MCP server
     mcp_tool_type: str  # a client tool the owner stored an MCP setting for
+    connection_id: str  # the owner's ready database connection (to the tests' shop database)
+    connection_body: dict[str, Any]  # a valid POST /v1/connections body
+    insight_id: str  # a table insight of it
+    example_id: str  # an approved example of it
+    chat_session_id: str  # the owner's chat session on it, shared publicly
+    share_token: str  # that session's public token
+    sharee_id: str  # a fourth user holding a chat share of the connection
     provider: str = "github"
     oauth: dict[str, str] = field(default_factory=dict)  # code and state, for the callback route only
 
@@ -338,6 +353,48 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/v1/users/me/mcp-settings/{tool_type}/export"): Route(
         signed_in(200), path={"tool_type": "mcp_tool_type"}
     ),
+    # database connections: the owner's (shares are tested in tests/shared/connections/test_sharing.py)
+    ("GET", "/v1/connections"): Route(signed_in(200)),
+    ("POST", "/v1/connections"): Route(signed_in(201), body=lambda w: w.connection_body, queue=True),
+    ("GET", "/v1/connections/{connection_id}"): Route(owner_only(200)),
+    ("PATCH", "/v1/connections/{connection_id}"): Route(owner_only(200), body={"description": "changed"}),
+    ("DELETE", "/v1/connections/{connection_id}"): Route(owner_only(204)),
+    ("POST", "/v1/connections/{connection_id}/test"): Route(owner_only(200)),
+    ("POST", "/v1/connections/{connection_id}/reanalyze"): Route(owner_only(202), queue=True),
+    ("GET", "/v1/connections/{connection_id}/shares"): Route(owner_only(200)),
+    ("POST", "/v1/connections/{connection_id}/shares"): Route(
+        owner_only(200), body=lambda w: {"user_id": w.sharee_id, "permission": "view"}
+    ),
+    ("DELETE", "/v1/connections/{connection_id}/shares/{user_id}"): Route(
+        owner_only(204), path={"user_id": "sharee_id"}
+    ),
+    ("GET", "/v1/connections/{connection_id}/insights"): Route(owner_only(200)),
+    ("PATCH", "/v1/connections/{connection_id}/insights/{insight_id}"): Route(
+        owner_only(200), body={"description": "Orders of the shop"}
+    ),
+    ("GET", "/v1/connections/{connection_id}/stats"): Route(owner_only(200)),
+    ("GET", "/v1/connections/{connection_id}/schema-search"): Route(owner_only(200), query={"q": "orders"}),
+    ("GET", "/v1/connections/{connection_id}/examples"): Route(owner_only(200)),
+    ("POST", "/v1/connections/{connection_id}/examples"): Route(
+        owner_only(201), body={"question": "How many orders?", "sql": "SELECT count(*) FROM orders"}
+    ),
+    ("DELETE", "/v1/connections/{connection_id}/examples/{example_id}"): Route(owner_only(204)),
+    ("POST", "/v1/connections/{connection_id}/chat"): Route(
+        owner_only(200), body={"question": "How many orders?"}, llm=True
+    ),
+    ("GET", "/v1/connections/{connection_id}/chat-sessions"): Route(owner_only(200)),
+    ("GET", "/v1/connections/{connection_id}/chat-sessions/{session_id}"): Route(
+        owner_only(200), path={"session_id": "chat_session_id"}
+    ),
+    ("DELETE", "/v1/connections/{connection_id}/chat-sessions/{session_id}"): Route(
+        owner_only(204), path={"session_id": "chat_session_id"}
+    ),
+    ("POST", "/v1/connections/{connection_id}/chat-sessions/{session_id}/share"): Route(
+        owner_only(200), body={"is_public": True}, path={"session_id": "chat_session_id"}
+    ),
+    ("GET", "/v1/connections/{connection_id}/sql-history"): Route(owner_only(200)),
+    # a publicly shared chat session: its token is the credential
+    ("GET", "/v1/shared-chats/{share_token}"): Route(public(200)),
     # admin
     ("GET", "/v1/admin/audit-log"): Route(superuser_only(200)),
     ("GET", "/v1/admin/usage"): Route(superuser_only(200)),
@@ -423,12 +480,47 @@ def account(db, **fields: Any) -> tuple[User, dict[str, Any]]:  # type: ignore[n
     return user, tokens.model_dump()
 
 
+def database_connection_of(db, owner: User, shop, sharee: User) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The owner's ready connection to the shop with a table insight, an example, a publicly shared
+    chat session, and a chat share of `sharee`'s."""
+    unit = [1.0] + [0.0] * (EMBEDDING_DIMENSIONS - 1)
+    connection = DatabaseConnection(
+        user_id=owner.id,
+        name="Private",
+        host=shop.host,
+        port=shop.port,
+        database=shop.database,
+        username=shop.username,
+        status="ready",
+    )
+    db.add(connection)
+    db.flush()
+    insight = TableInsight(
+        connection_id=connection.id, schema_name="public", table_name="orders", embedding=unit
+    )
+    example = SqlExample(connection_id=connection.id, question="Orders?", sql="SELECT 1", embedding=unit)
+    chat_session = ChatSession(connection_id=connection.id, user_id=owner.id, title="Ours")
+    db.add_all([insight, example, chat_session])
+    db.add(ConnectionShare(connection_id=connection.id, user_id=sharee.id, permission="chat"))
+    db.flush()
+    return {
+        "connection_id": str(connection.id),
+        "connection_body": shop.fields(name="Mine"),
+        "insight_id": str(insight.id),
+        "example_id": str(example.id),
+        "chat_session_id": str(chat_session.id),
+        "share_token": connection_sessions.set_public(db, chat_session, True),
+        "sharee_id": str(sharee.id),
+    }
+
+
 @pytest.fixture
-def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
+def world(client, db, oauth_settings, shop) -> World:  # type: ignore[no-untyped-def]
     """The owner's private objects, made by the services the routes call."""
     owner_user, owner = account(db)
     other_user, other = account(db)
     _, superuser = account(db, is_superuser=True)
+    sharee, _ = account(db)
     workflow, webhook_secret = workflow_service.create_workflow(
         session=db,
         user=owner_user,
@@ -506,6 +598,7 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
         project_id=str(project.id),
         mcp_server_id=str(mcp_server.id),
         mcp_tool_type="cursor",
+        **database_connection_of(db, owner_user, shop, sharee),
     )
 
 
@@ -640,6 +733,7 @@ LISTS = {
     "/v1/conversations": ("conversation_id", "owner"),
     "/v1/projects": ("project_id", "owner"),
     "/v1/mcp-servers": ("mcp_server_id", "owner"),
+    "/v1/connections": ("connection_id", "owner"),
 }
 
 

@@ -20,6 +20,18 @@ def test_an_mcp_check_round_trips():
     message = messages.McpCheck(server_id=uuid.uuid4())
     body = messages.body_of(message)
     assert json.loads(body) == {"type": "mcp.check", "server_id": str(message.server_id)}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        messages.ConnectionAnalyze(connection_id=uuid.uuid4()),
+        messages.ConnectionChat(message_id=uuid.uuid4()),
+    ],
+)
+def test_the_database_connection_messages_round_trip(message):
+    body = messages.body_of(message)
+    assert json.loads(body)["type"] in ("connection.analyze", "connection.chat")
     assert messages.parse(body) == message
 
 
