@@ -1,5 +1,6 @@
 """Every table of ainav, imported in one place so relationships resolve and Alembic sees them all."""
 
+from shared.admin.models import Notice, Role, SystemConfig, UserRole
 from shared.agents.models import Agent, Conversation, Message
 from shared.audit.models import OperationLog
 from shared.auth.models import ApiKey, LoginLog, OAuthState, OneTimeToken, UserSession
@@ -11,6 +12,7 @@ from shared.llm.models import CreditHold, CreditTransaction, ProviderKey, UsageM
 from shared.memory.models import AgentMemory
 from shared.orm import Base
 from shared.projects.models import Project
+from shared.quotas import RateWindow
 from shared.users.models import User
 from shared.vault.models import UserSecret
 from shared.workflows.models import AgentWorkflow, WebhookDelivery, WorkflowStar, WorkflowVersion
@@ -29,17 +31,22 @@ __all__ = [
     "EmailSuppression",
     "LoginLog",
     "Message",
+    "Notice",
     "OAuthState",
     "OneTimeToken",
     "OperationLog",
     "Project",
     "ProviderKey",
+    "RateWindow",
+    "Role",
     "Scenario",
     "Skill",
+    "SystemConfig",
     "Tool",
     "UsageMetric",
     "User",
     "UserInteraction",
+    "UserRole",
     "UserSecret",
     "UserSession",
     "WebhookDelivery",

@@ -2,17 +2,24 @@
 
 from fastapi import APIRouter
 
+from shared.accounts.router import router as accounts_router
+from shared.admin.notices_router import router as notices_router
+from shared.admin.router import router as admin_router
+from shared.admin.system_router import router as system_router
 from shared.agents.router import router as agents_router
 from shared.audit.router import router as audit_router
+from shared.auth.account_router import router as sign_ins_router
 from shared.auth.api_keys_router import router as api_keys_router
 from shared.auth.router import router as auth_router
 from shared.catalog.router import router as catalog_router
 from shared.executions.router import router as executions_router
 from shared.health.router import router as health_router
 from shared.interactions.router import router as interactions_router
+from shared.llm.router import admin_router as llm_admin_router
 from shared.llm.router import router as llm_router
 from shared.memory.router import router as memory_router
 from shared.users.router import router as users_router
+from shared.users.router import search_router as user_search_router
 from shared.vault.router import router as vault_router
 from shared.webhooks.router import router as webhooks_router
 from shared.workflows.router import router as workflows_router
@@ -21,6 +28,9 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     health_router,
     auth_router,
     users_router,
+    user_search_router,
+    sign_ins_router,
+    accounts_router,
     api_keys_router,
     vault_router,
     workflows_router,
@@ -32,4 +42,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     audit_router,
     llm_router,
     agents_router,
+    admin_router,
+    notices_router,
+    system_router,
+    llm_admin_router,
 )

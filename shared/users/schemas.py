@@ -46,6 +46,16 @@ NewPassword = Annotated[
 ]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 Phone = Annotated[str, StringConstraints(pattern=PHONE_PATTERN, max_length=MAX_PHONE_LENGTH)]
+Nickname = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, strip_whitespace=True, pattern=r"^[^\x00-\x1f\x7f]+$"),
+    Field(description="a display name, 1 to 64 characters", examples=["Ada"]),
+]
+AvatarUrl = Annotated[
+    str,
+    StringConstraints(max_length=500, pattern=r"^https://[^\s]+$"),
+    Field(description="an https URL of an image", examples=["https://cdn.example.com/ada.png"]),
+]
 
 
 class StrictBody(BaseModel):
@@ -58,9 +68,13 @@ class UserPublic(BaseModel):
     id: uuid.UUID
     email: str
     username: str
+    nickname: str | None = None
+    avatar_url: str | None = None
     phone: str | None
     is_active: bool
     is_superuser: bool
+    is_multi_login: bool = True
+    last_login_at: datetime | None = None
     email_verified: bool = False
     has_password: bool = False
     github_linked: bool = False
@@ -72,6 +86,26 @@ class UserPublic(BaseModel):
 class UserUpdate(StrictBody):
     username: Username | None = None
     phone: Phone | None = None
+    nickname: Nickname | None = None
+    avatar_url: AvatarUrl | None = None
+    is_multi_login: bool | None = Field(None, description="false: a new sign-in ends the others")
+
+
+class UserCard(BaseModel):
+    """What anyone signed in may learn of another account (user search); an email only when the
+    search named it exactly."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str
+    nickname: str | None
+    avatar_url: str | None
+    email: str | None = None
+
+
+class UserCards(BaseModel):
+    items: list[UserCard]
 
 
 class PasswordChangeRequest(StrictBody):
