@@ -27,3 +27,18 @@ def admin_with(client: TestClient, db: Session, *permissions: str, **signup_fiel
     tokens = signup(client, **signup_fields)
     grant(db, tokens["user"]["id"], *permissions)
     return tokens
+
+
+def set_account(db: Session, tokens: dict[str, Any], **values: Any) -> None:
+    """Change an account's columns behind the API's back, its loaded copy in the session included (the
+    requests of a test share its session)."""
+    from sqlalchemy import update
+
+    from shared.users.models import User
+
+    db.execute(
+        update(User)
+        .where(User.id == tokens["user"]["id"])
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    )

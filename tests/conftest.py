@@ -278,7 +278,13 @@ def superuser(client, db):  # type: ignore[no-untyped-def]
     from tests.accounts import signup
 
     tokens = signup(client)
-    db.execute(update(User).where(User.id == tokens["user"]["id"]).values(is_superuser=True))
+    # "fetch": the account's copy loaded in the session (which the test's requests share) changes too
+    db.execute(
+        update(User)
+        .where(User.id == tokens["user"]["id"])
+        .values(is_superuser=True)
+        .execution_options(synchronize_session="fetch")
+    )
     return tokens
 
 

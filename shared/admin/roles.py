@@ -58,9 +58,10 @@ def list_roles(session: Session, page: PageParams) -> tuple[list[Role], int]:
 
 def _save(session: Session, role: Role) -> Role:
     """Flush a new or renamed role; a name taken in any case is a 409, even when two requests race."""
-    taken = session.scalar(
-        select(Role.id).where(func.lower(Role.name) == role.name.lower(), Role.id != role.id)
-    )
+    with session.no_autoflush:
+        taken = session.scalar(
+            select(Role.id).where(func.lower(Role.name) == role.name.lower(), Role.id != role.id)
+        )
     if taken is not None:
         raise ConflictError(f"A role named {role.name!r} exists already")
     try:

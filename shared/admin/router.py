@@ -43,7 +43,7 @@ ADMIN_READ = error_responses(401, 403, 422)
 ADMIN_READ_ONE = error_responses(401, 403, 404, 422)
 
 
-def role_view(
+def role_views(
     session: Session, items: list[Role], counts: dict[uuid.UUID, int] | None = None
 ) -> list[RolePublic]:
     counts = role_service.holders(session, [role.id for role in items]) if counts is None else counts
@@ -80,7 +80,7 @@ def list_permissions(_: RoleManager) -> list[PermissionPublic]:
 @router.get("/roles", response_model=Page[RolePublic], responses=ADMIN_READ)
 def list_roles(_: RoleManager, session: SessionDep, page: PageDep) -> Page[RolePublic]:
     items, total = role_service.list_roles(session, page)
-    return Page.of(role_view(session, items), total, page)
+    return Page.of(role_views(session, items), total, page)
 
 
 @router.post(
@@ -91,14 +91,14 @@ def list_roles(_: RoleManager, session: SessionDep, page: PageDep) -> Page[RoleP
 )
 def create_role(body: RoleCreate, actor: RoleManager, session: SessionDep) -> RolePublic:
     role = role_service.create_role(session, request=body, actor=actor)
-    return role_view(session, [role], {})[0]
+    return role_views(session, [role], {})[0]
 
 
 @router.patch(
     "/roles/{role_id}", response_model=RolePublic, responses=error_responses(401, 403, 404, 409, *JSON_BODY)
 )
 def update_role(role: RoleById, body: RoleUpdate, actor: RoleManager, session: SessionDep) -> RolePublic:
-    return role_view(session, [role_service.update_role(session, role=role, request=body, actor=actor)])[0]
+    return role_views(session, [role_service.update_role(session, role=role, request=body, actor=actor)])[0]
 
 
 @router.delete(

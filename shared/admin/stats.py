@@ -4,7 +4,7 @@ conversations. Every figure is one aggregate query."""
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from shared.admin.schemas import CountInPeriod, SystemStats, UsageByModelAndDay, UserStats
@@ -59,8 +59,8 @@ def usage_by_model_and_day(session: Session, since: datetime, until: datetime) -
             func.sum(UsageMetric.calls),
         )
         .where(_in(UsageMetric.created_at, since, until))
-        .group_by(day, UsageMetric.model)
-        .order_by(day, UsageMetric.model)
+        .group_by(literal_column("day"), UsageMetric.model)
+        .order_by(literal_column("day"), UsageMetric.model)
     )
     return [
         UsageByModelAndDay(
@@ -99,7 +99,7 @@ def collect(session: Session, *, since: datetime, until: datetime) -> SystemStat
         since=since,
         until=until,
         users=user_stats(session, since, until),
-        runs_by_status=dict(runs.tuples().all()),
+        runs_by_status={status: count for status, count in runs},
         usage=usage_by_model_and_day(session, since, until),
         credits_granted=Decimal(granted),
         linked_accounts={"github": github, "wechat": wechat},

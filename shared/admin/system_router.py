@@ -76,7 +76,10 @@ def read_stats(
     """Accounts, runs, model usage and credits, workflows, agents and conversations over a period (by
     default the last 30 days)."""
     until = as_utc(until) if until else get_utc_now()
-    since = as_utc(since) if since else until - DEFAULT_STATS_PERIOD
+    try:
+        since = as_utc(since) if since else until - DEFAULT_STATS_PERIOD
+    except OverflowError:
+        raise InvalidInputError("until is too early") from None
     if until <= since:
         raise InvalidInputError("until must be after since")
     return stats.collect(session, since=since, until=until)

@@ -43,6 +43,7 @@ def record_attempt(
             browser=agent.browser,
             device=agent.device,
             city=client.city,
+            created_at=get_utc_now(),  # the clock at the attempt, not its transaction's start
         )
     )
     session.flush()

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session, aliased
 
 from shared.auth.models import UserSession
@@ -139,7 +140,7 @@ def live_sign_ins(*, session: Session, user_id: uuid.UUID) -> list[UserSession]:
     newest = (
         select(UserSession)
         .where(UserSession.user_id == user_id, _live())
-        .distinct(UserSession.family_id)
+        .ext(distinct_on(UserSession.family_id))
         .order_by(UserSession.family_id, UserSession.created_at.desc())
         .subquery()
     )

@@ -32,7 +32,7 @@ def database(session: Session) -> dict[str, Any]:
     extensions = session.execute(text("SELECT extname, extversion FROM pg_extension ORDER BY extname"))
     return {
         "server_version": session.scalar(text("SELECT current_setting('server_version')")),
-        "extensions": dict(extensions.tuples().all()),
+        "extensions": {name: version for name, version in extensions},
         "migration": session.scalar(text("SELECT version_num FROM alembic_version")),
     }
 

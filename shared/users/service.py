@@ -144,8 +144,6 @@ def search(*, session: Session, query: str, limit: int) -> list[UserCard]:
     ).all()
     cards = []
     for user in users:
-        card = UserCard.model_validate(user)
-        if exact_email and user.email == query.strip().lower():
-            card.email = user.email
-        cards.append(card)
+        shown = user.email if exact_email and user.email == query.strip().lower() else None
+        cards.append(UserCard.model_validate(user).model_copy(update={"email": shown}))
     return cards

@@ -15,6 +15,7 @@ from shared.memory.models import EMBEDDING_DIMENSIONS, AgentMemory
 from shared.users.models import User
 from shared.workflows.models import AgentWorkflow
 from tests.accounts import PASSWORD, bearer, signup
+from tests.admins import set_account
 from tests.factories import make_execution
 from tests.graphs import NAME_SCHEMA, greeting_graph
 
@@ -96,10 +97,14 @@ def test_an_export_says_which_kinds_it_cut(client, owner, monkeypatch):
     assert export["truncated"]["workflows"] == 2
 
 
-def test_an_account_is_deleted_with_its_schedules_gone_from_eventbridge(client, db, aws, owner, admin_engine):
-    # GIVEN the owner's scheduled workflow has its schedule in the emulated EventBridge Scheduler
+def test_an_account_is_exported_then_deleted_with_its_schedules_gone_from_eventbridge(client, db, aws, owner):
+    # GIVEN the owner's scheduled workflow has its schedule in the emulated EventBridge Scheduler, and
+    # the owner has exported their account
     user_id = owner["user"]["id"]
     assert f"wf-{owner['scheduled']['id']}" in schedule_names(aws)
+    exported = client.get("/v1/users/me/export", headers=bearer(owner))
+    assert exported.status_code == 200
+    assert owner["scheduled"]["id"] in {w["id"] for w in exported.json()["workflows"]}
     # WHEN they delete their account with their password
     response = client.request("DELETE", "/v1/users/me", headers=bearer(owner), json={"password": PASSWORD})
     # THEN it is gone with everything it owned, its schedule first
@@ -143,7 +148,7 @@ def test_a_scheduler_that_refuses_to_drop_a_schedule_deletes_nothing(client, db,
 def test_a_password_less_account_confirms_with_a_fresh_magic_link(client, db, mailbox):
     # GIVEN an account without a password (a magic-link or provider account)
     member = signup(client)
-    db.execute(update(User).where(User.id == member["user"]["id"]).values(hashed_password=None))
+    set_account(db, member, hashed_password=None)
     email = member["user"]["email"]
     # WHEN it deletes without a token, then with the token of a magic link it just asked for
     without = client.request("DELETE", "/v1/users/me", headers=bearer(member), json={})
@@ -158,7 +163,7 @@ def test_a_password_less_account_confirms_with_a_fresh_magic_link(client, db, ma
 
 def test_another_accounts_magic_link_does_not_confirm(client, db, mailbox):
     member, other = signup(client), signup(client)
-    db.execute(update(User).where(User.id == member["user"]["id"]).values(hashed_password=None))
+    set_account(db, member, hashed_password=None)
     client.post("/v1/auth/magic-link", json={"email": other["user"]["email"]})
     token = mailbox.token_sent_to(other["user"]["email"])
     response = client.request("DELETE", "/v1/users/me", headers=bearer(member), json={"token": token})
@@ -174,11 +179,7 @@ def test_an_account_with_neither_password_nor_mailbox_confirms_with_a_fresh_sign
 
     member = signup(client)
     user_id = member["user"]["id"]
-    db.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(hashed_password=None, wechat_id="wx-9", email="wechat-wx-9@users.ainav.invalid")
-    )
+    set_account(db, member, hashed_password=None, wechat_id="wx-9", email="wechat-wx-9@users.ainav.invalid")
     stale = get_utc_now() - timedelta(hours=1)
     db.execute(update(UserSession).where(UserSession.user_id == user_id).values(signed_in_at=stale))
     assert client.request("DELETE", "/v1/users/me", headers=bearer(member), json={}).status_code == 400

@@ -50,7 +50,7 @@ def test_an_override_applies_to_the_code_that_reads_the_setting(client, operator
 
 
 def test_opening_sign_up_at_run_time_lets_a_magic_link_create_an_account(
-    client, operator, mailbox, monkeypatch
+    client, mailbox, operator, monkeypatch
 ):
     monkeypatch.setattr(settings, "AUTH_OPEN_SIGNUP", False)
     assert put(client, operator, "AUTH_OPEN_SIGNUP", True).json()["value"] is True

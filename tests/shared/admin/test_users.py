@@ -8,7 +8,7 @@ import uuid
 
 import boto3
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from shared.admin import users as admin_users
 from shared.admin.schemas import AdminUserUpdate
@@ -19,7 +19,7 @@ from shared.executions.models import AgentExecution
 from shared.users.models import User
 from shared.webhooks.service import sign
 from tests.accounts import bearer, login, signup
-from tests.admins import admin_with, grant
+from tests.admins import admin_with, grant, set_account
 from tests.graphs import NAME_SCHEMA, greeting_graph
 
 SCHEDULE = {"cron": "0 3 * * *", "timezone": "UTC", "input": {"name": "x"}}
@@ -111,7 +111,7 @@ def test_a_scheduler_that_refuses_to_drop_a_schedule_leaves_the_account_enabled(
 
 def test_nobody_disables_or_demotes_themselves(client, db, superuser):
     second = signup(client)
-    db.execute(update(User).where(User.id == second["user"]["id"]).values(is_superuser=True))
+    set_account(db, second, is_superuser=True)
     me = superuser["user"]["id"]
     assert patch_user(client, superuser, me, is_active=False).status_code == 409
     assert patch_user(client, superuser, me, is_superuser=False).status_code == 409
@@ -122,7 +122,7 @@ def test_the_last_active_superuser_is_neither_disabled_nor_demoted(client, db, s
     # GIVEN two superusers, A (the fixture's) and B; B is disabled by A while B's own request, already
     # past authentication, goes on to demote A (the race two admins demoting each other would be)
     b = signup(client)
-    db.execute(update(User).where(User.id == b["user"]["id"]).values(is_superuser=True))
+    set_account(db, b, is_superuser=True)
     assert patch_user(client, superuser, b["user"]["id"], is_active=False).status_code == 200
     a_user, b_user = db.get(User, superuser["user"]["id"]), db.get(User, b["user"]["id"])
     # WHEN B's change lands, demoting or disabling A, the last active superuser
@@ -136,7 +136,7 @@ def test_the_last_active_superuser_is_neither_disabled_nor_demoted(client, db, s
 
 def test_a_disabled_superuser_may_be_demoted_while_another_is_active(client, db, superuser):
     other = signup(client)
-    db.execute(update(User).where(User.id == other["user"]["id"]).values(is_superuser=True))
+    set_account(db, other, is_superuser=True)
     assert patch_user(client, superuser, other["user"]["id"], is_active=False).status_code == 200
     assert patch_user(client, superuser, other["user"]["id"], is_superuser=False).status_code == 200
 
@@ -157,7 +157,7 @@ def test_users_are_found_by_text_status_and_role(client, db):
     ada = signup(client, username="ada_lovelace")
     grace = signup(client, username="grace_hopper")
     grant(db, grace["user"]["id"], "audit:read").name = "Auditors"
-    db.execute(update(User).where(User.id == ada["user"]["id"]).values(is_active=False, nickname="Countess"))
+    set_account(db, ada, is_active=False, nickname="Countess")
     db.flush()
 
     def found(**params):  # type: ignore[no-untyped-def]

@@ -1,13 +1,11 @@
 """Linked sign-in providers: listed, and unlinked while another way to sign in remains."""
 
-from sqlalchemy import update
-
-from shared.users.models import User
 from tests.accounts import bearer, signup
+from tests.admins import set_account
 
 
 def link(db, tokens, **providers) -> None:  # type: ignore[no-untyped-def]
-    db.execute(update(User).where(User.id == tokens["user"]["id"]).values(**providers))
+    set_account(db, tokens, **providers)
 
 
 def test_a_user_lists_their_providers_and_unlinks_one(client, db):

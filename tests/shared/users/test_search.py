@@ -1,12 +1,11 @@
 """`GET /v1/users/search`: other accounts by username or nickname, an email only on an exact match."""
 
 import pytest
-from sqlalchemy import update
 
 from shared import quotas
 from shared.config import get_utc_now, settings
-from shared.users.models import User
 from tests.accounts import bearer, signup
+from tests.admins import set_account
 
 
 def search(client, tokens, q):  # type: ignore[no-untyped-def]
@@ -16,7 +15,7 @@ def search(client, tokens, q):  # type: ignore[no-untyped-def]
 def test_a_search_finds_usernames_and_nicknames_without_emails(client, db):
     caller = signup(client)
     ada = signup(client, username="ada_lovelace", email="ada@example.com")
-    db.execute(update(User).where(User.id == ada["user"]["id"]).values(nickname="Countess"))
+    set_account(db, ada, nickname="Countess")
     found = search(client, caller, "lovelace")
     assert found.status_code == 200
     assert found.json()["items"] == [
@@ -44,7 +43,7 @@ def test_an_email_is_shown_only_when_searched_exactly(client):
 def test_disabled_accounts_are_not_found(client, db):
     caller = signup(client)
     gone = signup(client, username="ghost_user")
-    db.execute(update(User).where(User.id == gone["user"]["id"]).values(is_active=False))
+    set_account(db, gone, is_active=False)
     assert search(client, caller, "ghost").json()["items"] == []
 
 
