@@ -25,3 +25,15 @@ def build_client(service_name: str, *, region: str, endpoint_url: str | None) ->
 def client(service_name: str) -> Any:
     """The container's client of a service."""
     return build_client(service_name, region=settings.AWS_REGION, endpoint_url=settings.AWS_ENDPOINT_URL)
+
+
+def probe_client(service_name: str) -> Any:
+    """A new client that gives up fast (2 s to connect, 3 s to answer, one attempt): for health checks,
+    which report a slow dependency instead of waiting for it."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(connect_timeout=2, read_timeout=3, retries={"mode": "standard", "total_max_attempts": 1})
+    return boto3.client(
+        service_name, region_name=settings.AWS_REGION, endpoint_url=settings.AWS_ENDPOINT_URL, config=config
+    )

@@ -162,6 +162,12 @@ class Settings(BaseSettings):
         description="projects per user, archived ones included (429 naming the limit; archiving keeps the "
         "project restorable, so it frees no room)",
     )
+    USER_SEARCH_RATE_LIMIT_PER_MINUTE: int = Field(
+        30, description="`GET /v1/users/search` calls per user and clock minute (429 with `Retry-After`)"
+    )
+    MAX_ACCOUNT_EXPORTS_PER_HOUR: int = Field(
+        10, description="`GET /v1/users/me/export` calls per user and clock hour (429 with `Retry-After`)"
+    )
 
     # --- tokens --------------------------------------------------------------------------------
     SECRET_KEY: str = Field(
@@ -206,6 +212,27 @@ class Settings(BaseSettings):
         60, description="how stale `api_keys.last_used_at` may get before a request rewrites it"
     )
     MAX_API_KEYS_PER_USER: int = Field(20, description="active API keys per user")
+    LOGIN_LOG_RETENTION_DAYS: int = Field(
+        180, ge=1, description="login-log rows older than this are purged by maintenance"
+    )
+    LOGIN_CITY_HEADER: str | None = Field(
+        None,
+        description="a request header carrying the caller's city, set by a CDN in front of the API (e.g. "
+        "`CloudFront-Viewer-City`); unset, a login log's city stays null (a client could send any header)",
+    )
+    SESSION_LAST_USED_RESOLUTION_SECONDS: int = Field(
+        60, description="how stale a sign-in's `last_used_at` may get before an access token rewrites it"
+    )
+    ACCOUNT_EXPORT_MAX_ROWS: int = Field(
+        5000,
+        description="rows of each kind (executions, messages, ledger entries, ...) in an account export, "
+        "newest first; the export says which kinds were cut",
+    )
+    ACCOUNT_DELETION_FRESH_SIGNIN_MINUTES: int = Field(
+        10,
+        description="an account with neither a password nor a mailbox (WeChat only) confirms its deletion "
+        "with a sign-in this recent",
+    )
     MAX_SECRETS_PER_USER: int = Field(50, description="secrets per user (`/v1/users/me/secrets`)")
 
     # --- secrets at rest ---------------------------------------------------------------------------
@@ -446,6 +473,12 @@ class Settings(BaseSettings):
     NL2SQL_HISTORY_TURNS: int = Field(
         3, description="earlier questions of the chat session (with their SQL) the model sees"
     )
+    # --- administration ------------------------------------------------------------------------
+    RUNTIME_CONFIG_CACHE_SECONDS: float = Field(
+        30.0,
+        description="how long a container keeps the runtime settings' overrides (`/v1/admin/config`) before "
+        "reading them again",
+    )
 
     # --- OAuth ---------------------------------------------------------------------------------
     GITHUB_CLIENT_ID: str | None = Field(None, description="GitHub OAuth app client id")
@@ -503,6 +536,9 @@ class Settings(BaseSettings):
         None, description="emulator endpoint (moto in `make dev` and the tests); unset in AWS"
     )
     EXECUTIONS_QUEUE_URL: str | None = Field(None, description="the SQS executions queue")
+    EXECUTIONS_DLQ_URL: str | None = Field(
+        None, description="the executions queue's dead-letter queue, whose depth the detailed health shows"
+    )
     EXECUTIONS_QUEUE_ARN: str | None = Field(
         None, description="the executions queue's ARN, the target of EventBridge Scheduler's schedules"
     )

@@ -1,5 +1,6 @@
 """Every table of ainav, imported in one place so relationships resolve and Alembic sees them all."""
 
+from shared.admin.models import Notice, Role, SystemConfig, UserRole
 from shared.agents.models import Agent, Conversation, Message
 from shared.audit.models import OperationLog
 from shared.auth.models import ApiKey, LoginLog, OAuthState, OneTimeToken, UserSession
@@ -22,6 +23,7 @@ from shared.memory.models import AgentMemory
 from shared.orm import Base
 from shared.profiles.models import UserProfile, UserSettings
 from shared.projects.models import Project
+from shared.quotas import RateWindow
 from shared.users.models import User
 from shared.vault.models import UserSecret
 from shared.workflows.models import AgentWorkflow, WebhookDelivery, WorkflowStar, WorkflowVersion
@@ -47,20 +49,25 @@ __all__ = [
     "McpServer",
     "McpToolSetting",
     "Message",
+    "Notice",
     "OAuthState",
     "OneTimeToken",
     "OperationLog",
     "Project",
     "ProviderKey",
+    "RateWindow",
+    "Role",
     "Scenario",
     "Skill",
     "SqlExample",
+    "SystemConfig",
     "TableInsight",
     "Tool",
     "UsageMetric",
     "User",
     "UserInteraction",
     "UserProfile",
+    "UserRole",
     "UserSecret",
     "UserSession",
     "UserSettings",

@@ -6,19 +6,34 @@ user are counted one after the other and cannot overshoot; the lock ends with th
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, Integer, String, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from shared.admin import runtime_config
 from shared.agents.models import Conversation, Message
 from shared.config import get_utc_now, settings
 from shared.connections.models import ChatMessage, ChatSession
 from shared.errors import QuotaExceededError, RateLimitedError
 from shared.executions.models import AgentExecution
 from shared.memory.models import AgentMemory
+from shared.orm import Base
 from shared.projects.models import Project
 
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
+
+
+class RateWindow(Base):
+    """How often one key (an action of one user) was allowed in one fixed window: for limits on actions
+    that leave no row of their own to count (searches, exports)."""
+
+    __tablename__ = "rate_windows"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True, index=True)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 def serialize(session: Session, key: str) -> None:
@@ -47,10 +62,11 @@ def daily_runs_exceeded(session: Session, user_id: uuid.UUID) -> RateLimitedErro
     every trigger counted (manual, API, webhook, schedule)."""
     serialize(session, f"runs:{user_id}")
     count, oldest = _runs_since(session, user_id, DAY)
-    if count < settings.MAX_RUNS_PER_DAY:
+    limit = runtime_config.effective(session, "MAX_RUNS_PER_DAY")
+    if count < limit:
         return None
     return RateLimitedError(
-        f"Daily run quota reached: {settings.MAX_RUNS_PER_DAY} runs in 24 hours",
+        f"Daily run quota reached: {limit} runs in 24 hours",
         retry_after_seconds=seconds_until_room(oldest, DAY),
     )
 
@@ -59,9 +75,10 @@ def check_webhook_calls(session: Session, user_id: uuid.UUID) -> None:
     """MAX_WEBHOOK_CALLS_PER_MINUTE accepted calls over all of the owner's webhooks."""
     serialize(session, f"webhooks:{user_id}")
     count, oldest = _runs_since(session, user_id, MINUTE, "webhook")
-    if count >= settings.MAX_WEBHOOK_CALLS_PER_MINUTE:
+    limit = runtime_config.effective(session, "MAX_WEBHOOK_CALLS_PER_MINUTE")
+    if count >= limit:
         raise RateLimitedError(
-            f"Too many webhook calls: {settings.MAX_WEBHOOK_CALLS_PER_MINUTE} per minute",
+            f"Too many webhook calls: {limit} per minute",
             retry_after_seconds=seconds_until_room(oldest, MINUTE),
         )
 
@@ -70,10 +87,11 @@ def check_memory_room(session: Session, workflow_id: uuid.UUID, adding: int) -> 
     """MAX_MEMORIES_PER_WORKFLOW: the batch goes in whole or not at all."""
     serialize(session, f"memories:{workflow_id}")
     held = session.scalar(select(func.count()).where(AgentMemory.workflow_id == workflow_id)) or 0
-    if held + adding > settings.MAX_MEMORIES_PER_WORKFLOW:
+    limit = runtime_config.effective(session, "MAX_MEMORIES_PER_WORKFLOW")
+    if held + adding > limit:
         raise QuotaExceededError(
             f"This workflow holds {held} memories; adding {adding} would pass the limit of "
-            f"{settings.MAX_MEMORIES_PER_WORKFLOW}. Delete some first."
+            f"{limit}. Delete some first."
         )
 
 
@@ -89,9 +107,10 @@ def check_chat_messages(session: Session, user_id: uuid.UUID) -> None:
             Message.created_at >= get_utc_now() - MINUTE,
         )
     ).one()
-    if count >= settings.MAX_CHAT_MESSAGES_PER_MINUTE:
+    limit = runtime_config.effective(session, "MAX_CHAT_MESSAGES_PER_MINUTE")
+    if count >= limit:
         raise RateLimitedError(
-            f"Too many chat messages: {settings.MAX_CHAT_MESSAGES_PER_MINUTE} per minute",
+            f"Too many chat messages: {limit} per minute",
             retry_after_seconds=seconds_until_room(oldest, MINUTE),
         )
 
@@ -125,3 +144,32 @@ def check_database_questions(session: Session, user_id: uuid.UUID) -> None:
             f"Too many questions: {settings.MAX_CHAT_MESSAGES_PER_MINUTE} per minute",
             retry_after_seconds=seconds_until_room(oldest, MINUTE),
         )
+
+
+def check_rate(session: Session, *, key: str, limit: int, window: timedelta, what: str) -> None:
+    """At most `limit` uses of `key` per fixed window (the clock's minute or hour), counted in
+    `rate_windows` and committed at once, so a refused request still counts nothing twice."""
+    now = get_utc_now()
+    window_seconds = int(window.total_seconds())
+    start = datetime.fromtimestamp(now.timestamp() // window_seconds * window_seconds, tz=now.tzinfo)
+    counted = session.scalar(
+        pg_insert(RateWindow)
+        .values(key=key, window_start=start, count=1)
+        .on_conflict_do_update(
+            index_elements=["key", "window_start"],
+            set_={"count": RateWindow.count + 1},
+            where=RateWindow.count < limit,
+        )
+        .returning(RateWindow.count)
+    )
+    session.commit()
+    if counted is None or counted > limit:
+        raise RateLimitedError(
+            f"Too many {what}: {limit} per {'minute' if window == MINUTE else 'hour'}",
+            retry_after_seconds=max(1, int((start + window - now).total_seconds()) + 1),
+        )
+
+
+def purge_old_windows(session: Session) -> int:
+    """Windows that ended a day ago or earlier; the caller commits."""
+    return session.execute(delete(RateWindow).where(RateWindow.window_start < get_utc_now() - DAY)).rowcount

@@ -208,6 +208,17 @@ def fresh_aws_clients():  # type: ignore[no-untyped-def]
     aws.client.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_runtime_config():  # type: ignore[no-untyped-def]
+    """The runtime settings' overrides are cached per container; a test must read its own transaction's,
+    never what an earlier test (rolled back since) left in the cache."""
+    from shared.admin import runtime_config
+
+    runtime_config.clear_cache()
+    yield
+    runtime_config.clear_cache()
+
+
 @pytest.fixture
 def mailbox():  # type: ignore[no-untyped-def]
     """SES v2 mocked by moto, with the test sender verified."""
@@ -277,7 +288,13 @@ def superuser(client, db):  # type: ignore[no-untyped-def]
     from tests.accounts import signup
 
     tokens = signup(client)
-    db.execute(update(User).where(User.id == tokens["user"]["id"]).values(is_superuser=True))
+    # "fetch": the account's copy loaded in the session (which the test's requests share) changes too
+    db.execute(
+        update(User)
+        .where(User.id == tokens["user"]["id"])
+        .values(is_superuser=True)
+        .execution_options(synchronize_session="fetch")
+    )
     return tokens
 
 

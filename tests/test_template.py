@@ -65,6 +65,7 @@ SAMPLES: dict[str, tuple[Any, Any]] = {
     "HealthFunction": (lambda: load_event("http_api_get_health.json"), http_status(200)),
     "AuthFunction": (lambda: load_event("http_api_post_login.json"), http_status(401)),
     "UsersFunction": (lambda: load_event("http_api_get_users_me.json"), http_status(401)),
+    "AdminFunction": (lambda: load_event("http_api_get_admin_roles.json"), http_status(401)),
     "CatalogFunction": (lambda: load_event("http_api_get_catalog_tools.json"), http_status(200)),
     "WorkflowsFunction": (lambda: load_event("http_api_get_public_workflows.json"), http_status(200)),
     "WebhooksFunction": (hook_event, http_status(401)),  # the sample's signature is a placeholder
@@ -92,7 +93,7 @@ def test_globals_run_python312_on_arm64_with_tracing():
     assert function_globals["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "ainav"
 
 
-def test_the_three_layers_are_declared_and_embedding_only_where_text_is_embedded():
+def test_the_three_layers_are_declared_and_embedding_only_where_text_is_embedded_or_its_model_checked():
     resources = load_template()["Resources"]
     layers = {name for name, r in resources.items() if r["Type"] == "AWS::Serverless::LayerVersion"}
     assert layers == {"DepsLayer", "CommonLayer", "EmbeddingLayer"}
@@ -105,6 +106,7 @@ def test_the_three_layers_are_declared_and_embedding_only_where_text_is_embedded
         "ChatFunction",
         "McpFunction",
         "ConnectionsFunction",
+        "HealthFunction",  # reads the model's manifest for the detailed health, never imports the runtime
     }
 
 
@@ -143,8 +145,14 @@ def test_every_function_handles_its_sample_event(name, engine, aws, seeded_catal
 EMBEDDING_PACKAGES = ("numpy", "onnxruntime", "tokenizers", "torch", "transformers")
 
 
+# HealthFunction holds the layer for its files only: it must never import the packages either.
 @pytest.mark.parametrize(
-    "name", sorted(n for n, p in functions().items() if "EmbeddingLayer" not in str(p.get("Layers", [])))
+    "name",
+    sorted(
+        n
+        for n, p in functions().items()
+        if "EmbeddingLayer" not in str(p.get("Layers", [])) or n == "HealthFunction"
+    ),
 )
 def test_functions_without_the_embedding_layer_never_import_its_packages(name):
     """In Lambda those packages exist only in the embedding layer: importing them would crash."""
@@ -182,3 +190,27 @@ def test_no_function_imports_jsonschema_when_it_starts():
         [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=True
     )
     assert completed.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_admin_function_serves_every_admin_route_and_the_users_function_none():
+    """API Gateway sends /v1/admin/* to AdminFunction only: it must hold every /v1/admin route of the
+    combined app, and UsersFunction (which once served them) none."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    from shared.api.app import create_app
+    from shared.api.routers import API_ROUTERS
+
+    def paths(app) -> set[str]:  # type: ignore[no-untyped-def]
+        return {c.path for c in iter_route_contexts(app.routes) if isinstance(c.original_route, APIRoute)}
+
+    every_admin_path = {path for path in paths(create_app(*API_ROUTERS)) if path.startswith("/v1/admin/")}
+    admin = paths(load_function("functions/admin", "app").app)
+    users = paths(load_function("functions/users", "app").app)
+    assert every_admin_path <= admin
+    assert "/v1/notices" in admin
+    assert not {path for path in users if path.startswith("/v1/admin/")}
+    events = functions()["AdminFunction"]["Events"]
+    assert {event["Properties"]["Path"] for event in events.values()} == {"/v1/admin/{proxy+}", "/v1/notices"}
+    assert not any(
+        "/v1/admin" in e["Properties"]["Path"] for e in functions()["UsersFunction"]["Events"].values()
+    )

@@ -29,6 +29,7 @@ class LocalAwsResources:
         return {
             "EXECUTIONS_QUEUE_URL": self.queue_url,
             "EXECUTIONS_QUEUE_ARN": self.queue_arn,
+            "EXECUTIONS_DLQ_URL": self.dlq_url,
             "SCHEDULER_DLQ_ARN": self.scheduler_dlq_arn,
             "SCHEDULER_ROLE_ARN": self.scheduler_role_arn,
             "SCHEDULE_GROUP_NAME": self.schedule_group,

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from shared.admin import runtime_config
 from shared.agents import tools as agent_tools
 from shared.agents.models import Agent
 from shared.agents.schemas import AgentCreate, AgentUpdate
 from shared.api.pagination import PageParams, paginate
-from shared.config import settings
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, QuotaExceededError
 from shared.llm import gateway, offers
 from shared.projects import service as project_service
@@ -62,7 +62,7 @@ def _check_model(model: str | None) -> None:
 def create_agent(*, session: Session, user: User, request: AgentCreate, polish: bool = False) -> Agent:
     """Save a new agent of the caller's with the prompt of its answers (polished by the model if asked)."""
     held = session.scalar(select(func.count()).where(Agent.user_id == user.id)) or 0
-    if held >= settings.MAX_AGENTS_PER_USER:
+    if held >= runtime_config.effective(session, "MAX_AGENTS_PER_USER"):
         raise QuotaExceededError(f"You have {held} agents, the most one account may keep; delete some first")
     if request.project_id is not None:
         project_service.check_assignable(session=session, user_id=user.id, project_id=request.project_id)

@@ -1,4 +1,4 @@
-"""/v1/admin/audit-log: the operation log, for superusers."""
+"""/v1/admin/audit-log: the operation log, for holders of audit:read (AdminFunction)."""
 
 import uuid
 from datetime import datetime
@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from shared.admin.dependencies import Auditor
 from shared.api.pagination import Page, PageDep
 from shared.api.responses import error_responses
 from shared.audit import service as audit_service
 from shared.audit.schemas import OperationLogFilter, OperationLogPublic
-from shared.auth.dependencies import SuperUser
 from shared.db import SessionDep
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 
 @router.get("/audit-log", response_model=Page[OperationLogPublic], responses=error_responses(401, 403, 422))
 def read_audit_log(
-    _: SuperUser,
+    _: Auditor,
     session: SessionDep,
     page: PageDep,
     user_id: uuid.UUID | None = None,

@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from shared.admin import runtime_config
 from shared.api.pagination import PageParams, paginate
 from shared.auth.models import ApiKey
 from shared.auth.schemas import ApiKeyCreate
@@ -26,8 +27,9 @@ def create(*, session: Session, user: User, request: ApiKeyCreate) -> tuple[ApiK
     active = session.scalar(
         select(func.count()).select_from(ApiKey).where(ApiKey.user_id == user.id, ApiKey.is_active)
     )
-    if active >= settings.MAX_API_KEYS_PER_USER:
-        raise ConflictError(f"At most {settings.MAX_API_KEYS_PER_USER} active API keys; revoke one first")
+    limit = runtime_config.effective(session, "MAX_API_KEYS_PER_USER")
+    if active >= limit:
+        raise ConflictError(f"At most {limit} active API keys; revoke one first")
     key = new_api_key()
     record = ApiKey(
         user_id=user.id,

@@ -11,6 +11,7 @@ from shared.auth import api_keys
 from shared.auth import service as auth_service
 from shared.auth.service import Principal
 from shared.auth.sessions import ClientInfo
+from shared.config import settings
 from shared.db import SessionDep
 from shared.errors import AuthenticationError, PermissionDeniedError
 from shared.users.models import User
@@ -18,6 +19,7 @@ from shared.users.models import User
 logger = Logger(child=True)
 
 MAX_USER_AGENT_LENGTH = 512
+MAX_CITY_LENGTH = 128
 
 bearer_scheme = HTTPBearer(auto_error=False, description="An access token from /v1/auth/login")
 api_key_scheme = APIKeyHeader(
@@ -65,11 +67,15 @@ def require_superuser(user: Annotated[User, Depends(get_current_user)]) -> User:
 
 
 def get_client_info(request: Request) -> ClientInfo:
-    """The source IP as the server saw it (API Gateway's sourceIp under Lambda), never a header."""
+    """The source IP as the server saw it (API Gateway's sourceIp under Lambda), never a header; the
+    city only from the header LOGIN_CITY_HEADER names (one a CDN in front sets, e.g.
+    CloudFront-Viewer-City), else None."""
     user_agent = request.headers.get("user-agent")
+    city = request.headers.get(settings.LOGIN_CITY_HEADER) if settings.LOGIN_CITY_HEADER else None
     return ClientInfo(
         ip=request.client.host if request.client else None,
         user_agent=user_agent[:MAX_USER_AGENT_LENGTH] if user_agent else None,
+        city=city.strip()[:MAX_CITY_LENGTH] or None if city else None,
     )
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from shared.auth import user_agents
 from shared.auth.models import LoginLog
 from shared.auth.sessions import ClientInfo
 from shared.config import get_utc_now, settings
@@ -28,6 +29,7 @@ def record_attempt(
     message: str | None = None,
 ) -> None:
     """Append one attempt to the login log (flushed with the caller's transaction)."""
+    agent = user_agents.parse(client.user_agent)
     session.add(
         LoginLog(
             user_id=user_id,
@@ -37,6 +39,11 @@ def record_attempt(
             message=(message or "")[:MAX_MESSAGE_LENGTH] or None,
             ip=client.ip,
             user_agent=client.user_agent,
+            os=agent.os,
+            browser=agent.browser,
+            device=agent.device,
+            city=client.city,
+            created_at=get_utc_now(),  # the clock at the attempt, not its transaction's start
         )
     )
     session.flush()

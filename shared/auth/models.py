@@ -11,8 +11,8 @@ from shared.orm import Base, UUIDPrimaryKeyMixin
 TOKEN_HASH_LENGTH = 64  # sha256 hex
 
 
-def created_at_column() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+def created_at_column(index: bool = False) -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False, index=index)
 
 
 class UserSession(UUIDPrimaryKeyMixin, Base):
@@ -31,6 +31,10 @@ class UserSession(UUIDPrimaryKeyMixin, Base):
     user_agent: Mapped[str | None] = mapped_column(String(512))
     ip: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_at_column()
+    # When the sign-in began (copied along rotations) and when it was last used (a refresh, or an access
+    # token at most every SESSION_LAST_USED_RESOLUTION_SECONDS): what /v1/users/me/sessions shows.
+    signed_in_at: Mapped[datetime] = created_at_column()
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class OneTimeToken(UUIDPrimaryKeyMixin, Base):
@@ -92,4 +96,9 @@ class LoginLog(UUIDPrimaryKeyMixin, Base):
     message: Mapped[str | None] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(512))
-    created_at: Mapped[datetime] = created_at_column()
+    # parsed from user_agent by ua-parser (shared.auth.user_agents); city only from LOGIN_CITY_HEADER
+    os: Mapped[str | None] = mapped_column(String(64))
+    browser: Mapped[str | None] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(64))
+    city: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = created_at_column(index=True)

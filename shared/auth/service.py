@@ -11,6 +11,7 @@ from datetime import timedelta
 from aws_lambda_powertools import Logger
 from sqlalchemy.orm import Session
 
+from shared.admin import runtime_config
 from shared.auth import api_keys, login_guard, one_time_tokens
 from shared.auth import sessions as session_service
 from shared.auth.schemas import LoginRequest, RegisterRequest, TokenPair
@@ -64,6 +65,7 @@ def register(*, session: Session, request: RegisterRequest, client: ClientInfo) 
         session=session, email=request.email, username=request.username, password=request.password
     )
     tokens = session_service.issue_tokens(session=session, user=user, client=client)
+    user.last_login_at = get_utc_now()
     login_guard.record_attempt(
         session=session,
         identifier=user.email,
@@ -199,7 +201,8 @@ def login(*, session: Session, request: LoginRequest, client: ClientInfo) -> Sig
 def complete_sign_in(
     *, session: Session, user: User, identifier: str, method: str, client: ClientInfo
 ) -> SignedIn:
-    """Open a session for a user whose identity is proven, unless the account is disabled."""
+    """Open a session for a user whose identity is proven, unless the account is disabled; an account
+    that does not allow several sign-ins (`is_multi_login` off) loses its other ones."""
     if not user.is_active:
         login_guard.record_attempt(
             session=session,
@@ -212,7 +215,10 @@ def complete_sign_in(
         )
         session.commit()
         raise PermissionDeniedError("This account is disabled")
+    if not user.is_multi_login:
+        session_service.revoke_user_sessions(session=session, user_id=user.id, reason="signed_in_elsewhere")
     tokens = session_service.issue_tokens(session=session, user=user, client=client)
+    user.last_login_at = get_utc_now()
     login_guard.record_attempt(
         session=session,
         identifier=identifier,
@@ -307,7 +313,7 @@ def request_magic_link(*, session: Session, email: str) -> None:
     """Mail a 15-minute sign-in link to an account, or to a new address when sign-up is open."""
     with at_least(settings.AUTH_MIN_RESPONSE_MS):
         user = user_service.get_by_email(session=session, email=email)
-        if user is None and not settings.AUTH_OPEN_SIGNUP:
+        if user is None and not runtime_config.effective(session, "AUTH_OPEN_SIGNUP"):
             return
         if user is not None and not user.is_active:
             return
@@ -330,7 +336,7 @@ def verify_magic_link(*, session: Session, token: str, client: ClientInfo) -> Si
     if user is None:
         user = user_service.get_by_email(session=session, email=record.email)
     if user is None:
-        if not settings.AUTH_OPEN_SIGNUP:
+        if not runtime_config.effective(session, "AUTH_OPEN_SIGNUP"):
             session.commit()
             raise AuthenticationError("This address has no account")
         username = user_service.available_username(session=session, wanted=record.email.split("@")[0])

@@ -1,18 +1,20 @@
-"""Refresh-token sessions: issue on sign-in, rotate on refresh, revoke a family on reuse or logout."""
+"""Refresh-token sessions: issue on sign-in, rotate on refresh, revoke a family on reuse or logout.
+A family (every session rotated from one sign-in) is what a user sees as one of their sign-ins."""
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
-from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import Session, aliased
 
 from shared.auth.models import UserSession
 from shared.auth.schemas import TokenPair
 from shared.auth.security import create_access_token, hash_token, new_token
 from shared.config import get_utc_now, settings
-from shared.errors import AuthenticationError
+from shared.errors import AuthenticationError, NotFoundError
 from shared.users.models import User
 
 logger = Logger(child=True)
@@ -22,26 +24,36 @@ REFRESH_TOKEN_BYTES = 48
 
 @dataclass(frozen=True)
 class ClientInfo:
-    """Who is asking, as far as the request tells: source IP (API Gateway's, not a header) and agent."""
+    """Who is asking, as far as the request tells: source IP (API Gateway's, not a header), agent, and
+    the city of LOGIN_CITY_HEADER when the operator names a header their CDN sets."""
 
     ip: str | None = None
     user_agent: str | None = None
+    city: str | None = None
 
 
 def issue_tokens(
-    *, session: Session, user: User, client: ClientInfo, family_id: uuid.UUID | None = None
+    *,
+    session: Session,
+    user: User,
+    client: ClientInfo,
+    family_id: uuid.UUID | None = None,
+    signed_in_at: datetime | None = None,
 ) -> TokenPair:
     """Open a session (a new family unless rotating) and return its access and refresh tokens."""
     refresh_token = new_token(REFRESH_TOKEN_BYTES)
     session_id = uuid.uuid4()
+    now = get_utc_now()
     record = UserSession(
         id=session_id,
         user_id=user.id,
         family_id=family_id or session_id,
         token_hash=hash_token(refresh_token),
-        expires_at=get_utc_now() + timedelta(days=settings.REFRESH_TOKEN_EXPIRE_DAYS),
+        expires_at=now + timedelta(days=settings.REFRESH_TOKEN_EXPIRE_DAYS),
         ip=client.ip,
         user_agent=client.user_agent,
+        signed_in_at=signed_in_at or now,
+        last_used_at=now,
     )
     session.add(record)
     session.flush()
@@ -89,24 +101,63 @@ def rotate(*, session: Session, refresh_token: str, client: ClientInfo) -> tuple
         raise AuthenticationError("Account is disabled")
     record.revoked_at = get_utc_now()
     record.revoked_reason = "rotated"
-    tokens = issue_tokens(session=session, user=user, client=client, family_id=record.family_id)
+    tokens = issue_tokens(
+        session=session,
+        user=user,
+        client=client,
+        family_id=record.family_id,
+        signed_in_at=record.signed_in_at,
+    )
     session.commit()
     return user, tokens
 
 
+def _live() -> ColumnElement[bool]:
+    return and_(UserSession.revoked_at.is_(None), UserSession.expires_at > get_utc_now())
+
+
 def family_is_live(*, session: Session, family_id: uuid.UUID) -> bool:
-    """An access token stays valid while its sign-in has an unrevoked, unexpired session."""
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    UserSession.family_id == family_id,
-                    UserSession.revoked_at.is_(None),
-                    UserSession.expires_at > get_utc_now(),
-                )
-            )
-        )
+    """An access token stays valid while its sign-in has an unrevoked, unexpired session. Its use is
+    recorded at most every SESSION_LAST_USED_RESOLUTION_SECONDS (one rare write, like API keys')."""
+    row = session.execute(
+        select(UserSession.id, UserSession.last_used_at)
+        .where(UserSession.family_id == family_id, _live())
+        .order_by(UserSession.created_at.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return False
+    now = get_utc_now()
+    resolution = timedelta(seconds=settings.SESSION_LAST_USED_RESOLUTION_SECONDS)
+    if row.last_used_at is None or now - row.last_used_at > resolution:
+        session.execute(update(UserSession).where(UserSession.id == row.id).values(last_used_at=now))
+        session.commit()
+    return True
+
+
+def live_sign_ins(*, session: Session, user_id: uuid.UUID) -> list[UserSession]:
+    """The user's live sign-ins, one per family (its newest session), most recently used first."""
+    newest = (
+        select(UserSession)
+        .where(UserSession.user_id == user_id, _live())
+        .ext(distinct_on(UserSession.family_id))
+        .order_by(UserSession.family_id, UserSession.created_at.desc())
+        .subquery()
     )
+    latest = aliased(UserSession, newest)
+    return list(session.scalars(select(latest).order_by(latest.last_used_at.desc().nulls_last(), latest.id)))
+
+
+def end_sign_in(*, session: Session, user_id: uuid.UUID, family_id: uuid.UUID) -> None:
+    """Revoke one live sign-in of the user; another user's, or one already ended, is a 404."""
+    ended = session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.family_id == family_id, _live())
+        .values(revoked_at=get_utc_now(), revoked_reason="ended_by_user")
+    ).rowcount
+    if not ended:
+        raise NotFoundError("Session not found")
+    session.commit()
 
 
 def find_family_of(*, session: Session, refresh_token: str) -> UserSession | None:

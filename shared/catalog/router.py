@@ -1,12 +1,12 @@
-"""/v1/catalog: public reads and search; superuser writes."""
+"""/v1/catalog: public reads and search; writes for holders of catalog:write."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from shared.admin.dependencies import CatalogWriter
 from shared.api.pagination import Page, PageDep
 from shared.api.responses import JSON_BODY, error_responses
-from shared.auth.dependencies import SuperUser
 from shared.catalog import service as catalog_service
 from shared.catalog.dependencies import CategoryBySlug, ScenarioBySlug, SkillById, ToolBySlug
 from shared.catalog.schemas import (
@@ -140,13 +140,13 @@ def read_skill(skill: SkillById) -> SkillPublic:
 @router.post(
     "/categories", status_code=status.HTTP_201_CREATED, response_model=CategoryPublic, responses=ADMIN_WRITE
 )
-def create_category(admin: SuperUser, body: CategoryWrite, session: SessionDep) -> CategoryPublic:
+def create_category(admin: CatalogWriter, body: CategoryWrite, session: SessionDep) -> CategoryPublic:
     return CategoryPublic.model_validate(catalog_service.create_category(session=session, request=body))
 
 
 @router.patch("/categories/{slug}", response_model=CategoryPublic, responses=ADMIN_WRITE)
 def update_category(
-    admin: SuperUser, category: CategoryBySlug, body: CategoryUpdate, session: SessionDep
+    admin: CatalogWriter, category: CategoryBySlug, body: CategoryUpdate, session: SessionDep
 ) -> CategoryPublic:
     return CategoryPublic.model_validate(
         catalog_service.update_category(session=session, category=category, request=body)
@@ -154,20 +154,20 @@ def update_category(
 
 
 @router.delete("/categories/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN_DELETE)
-def delete_category(admin: SuperUser, category: CategoryBySlug, session: SessionDep) -> None:
+def delete_category(admin: CatalogWriter, category: CategoryBySlug, session: SessionDep) -> None:
     catalog_service.delete_record(session=session, record=category)
 
 
 @router.post(
     "/scenarios", status_code=status.HTTP_201_CREATED, response_model=ScenarioPublic, responses=ADMIN_WRITE
 )
-def create_scenario(admin: SuperUser, body: ScenarioWrite, session: SessionDep) -> ScenarioPublic:
+def create_scenario(admin: CatalogWriter, body: ScenarioWrite, session: SessionDep) -> ScenarioPublic:
     return ScenarioPublic.model_validate(catalog_service.create_scenario(session=session, request=body))
 
 
 @router.patch("/scenarios/{slug}", response_model=ScenarioPublic, responses=ADMIN_WRITE)
 def update_scenario(
-    admin: SuperUser, scenario: ScenarioBySlug, body: ScenarioUpdate, session: SessionDep
+    admin: CatalogWriter, scenario: ScenarioBySlug, body: ScenarioUpdate, session: SessionDep
 ) -> ScenarioPublic:
     return ScenarioPublic.model_validate(
         catalog_service.update_scenario(session=session, scenario=scenario, request=body)
@@ -175,39 +175,41 @@ def update_scenario(
 
 
 @router.delete("/scenarios/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN_DELETE)
-def delete_scenario(admin: SuperUser, scenario: ScenarioBySlug, session: SessionDep) -> None:
+def delete_scenario(admin: CatalogWriter, scenario: ScenarioBySlug, session: SessionDep) -> None:
     catalog_service.delete_record(session=session, record=scenario)
 
 
 @router.post("/tools", status_code=status.HTTP_201_CREATED, response_model=ToolDetail, responses=ADMIN_WRITE)
-def create_tool(admin: SuperUser, body: ToolWrite, session: SessionDep) -> ToolDetail:
+def create_tool(admin: CatalogWriter, body: ToolWrite, session: SessionDep) -> ToolDetail:
     return catalog_service.tool_detail(catalog_service.create_tool(session=session, request=body))
 
 
 @router.patch("/tools/{slug}", response_model=ToolDetail, responses=ADMIN_WRITE)
-def update_tool(admin: SuperUser, tool: ToolBySlug, body: ToolUpdate, session: SessionDep) -> ToolDetail:
+def update_tool(admin: CatalogWriter, tool: ToolBySlug, body: ToolUpdate, session: SessionDep) -> ToolDetail:
     return catalog_service.tool_detail(catalog_service.update_tool(session=session, tool=tool, request=body))
 
 
 @router.delete("/tools/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN_DELETE)
-def delete_tool(admin: SuperUser, tool: ToolBySlug, session: SessionDep) -> None:
+def delete_tool(admin: CatalogWriter, tool: ToolBySlug, session: SessionDep) -> None:
     catalog_service.delete_record(session=session, record=tool)
 
 
 @router.post(
     "/skills", status_code=status.HTTP_201_CREATED, response_model=SkillPublic, responses=ADMIN_WRITE
 )
-def create_skill(admin: SuperUser, body: SkillWrite, session: SessionDep) -> SkillPublic:
+def create_skill(admin: CatalogWriter, body: SkillWrite, session: SessionDep) -> SkillPublic:
     return catalog_service.skill_public(catalog_service.create_skill(session=session, request=body))
 
 
 @router.patch("/skills/{skill_id}", response_model=SkillPublic, responses=ADMIN_WRITE)
-def update_skill(admin: SuperUser, skill: SkillById, body: SkillUpdate, session: SessionDep) -> SkillPublic:
+def update_skill(
+    admin: CatalogWriter, skill: SkillById, body: SkillUpdate, session: SessionDep
+) -> SkillPublic:
     return catalog_service.skill_public(
         catalog_service.update_skill(session=session, skill=skill, request=body)
     )
 
 
 @router.delete("/skills/{skill_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ADMIN_DELETE)
-def delete_skill(admin: SuperUser, skill: SkillById, session: SessionDep) -> None:
+def delete_skill(admin: CatalogWriter, skill: SkillById, session: SessionDep) -> None:
     catalog_service.delete_record(session=session, record=skill)

@@ -5,7 +5,6 @@ L2-normalised floats, plus `embed_batch(texts)`. The model is the ONNX export of
 (pooling and normalisation are inside the graph), found in EMBEDDING_MODEL_DIR, /opt/model (the
 Lambda layer) or layers/embedding/model."""
 
-import json
 import os
 import threading
 from pathlib import Path
@@ -14,23 +13,11 @@ from typing import Any
 import numpy as np
 
 from shared.config import settings
+from shared.embedding.manifest import EmbeddingModelMissing, model_dir, read_manifest
 
-LAMBDA_LAYER_MODEL_DIR = Path("/opt/model")
-REPOSITORY_MODEL_DIR = Path(__file__).resolve().parents[2] / "layers" / "embedding" / "model"
+__all__ = ["EmbeddingModelMissing", "EmbeddingService", "embedding_service", "model_dir"]
+
 INTERNAL_BATCH = 32
-
-
-class EmbeddingModelMissing(RuntimeError):
-    """No exported model was found; `make model` builds one."""
-
-
-def model_dir() -> Path:
-    candidates = [Path(settings.EMBEDDING_MODEL_DIR)] if settings.EMBEDDING_MODEL_DIR else []
-    candidates += [LAMBDA_LAYER_MODEL_DIR, REPOSITORY_MODEL_DIR]
-    for candidate in candidates:
-        if (candidate / "manifest.json").exists():
-            return candidate
-    raise EmbeddingModelMissing(f"no embedding model in {', '.join(map(str, candidates))}; run `make model`")
 
 
 class EmbeddingModel:
@@ -96,7 +83,7 @@ class EmbeddingService:
             if self._model is not None:
                 return
             directory = model_dir()
-            manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+            manifest = read_manifest(directory)
             self._model = EmbeddingModel(
                 directory / "model.onnx",
                 directory / "tokenizer.json",

@@ -111,12 +111,13 @@ def queue(session: Session, execution: AgentExecution) -> AgentExecution:
 
 def create_scheduled(*, session: Session, workflow_id: uuid.UUID, scheduled_at: datetime) -> uuid.UUID | None:
     """The execution of one scheduled fire, created once per (workflow, scheduled_at); None when the
-    workflow is gone or no longer scheduled. Past the owner's daily quota the fire is recorded as
-    failed, so the owner sees why it did not run."""
+    workflow is gone or no longer scheduled, or its owner is disabled. Past the owner's daily quota the
+    fire is recorded as failed, so the owner sees why it did not run."""
     workflow = session.get(AgentWorkflow, workflow_id)
-    if workflow is None or not workflow.active_schedule:
+    # a disabled owner's schedules are removed from the scheduler; a fire already on its way is dropped
+    if workflow is None or not workflow.active_schedule or not workflow.user.is_active:
         logger.info(
-            "scheduled fire ignored: the workflow is gone or no longer scheduled",
+            "scheduled fire ignored: the workflow is gone, no longer scheduled, or its owner disabled",
             extra={"workflow_id": str(workflow_id)},
         )
         return None

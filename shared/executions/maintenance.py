@@ -7,7 +7,9 @@ from aws_lambda_powertools import Logger
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from shared import quotas
 from shared.audit import service as audit_service
+from shared.auth import login_history
 from shared.auth import purge as auth_purge
 from shared.config import get_utc_now, settings
 from shared.connections import analysis as connection_analysis
@@ -56,11 +58,14 @@ def requeue_lost_pending(session: Session) -> int:
 
 
 def purge_expired(session: Session) -> int:
-    """Each domain's expired rows: webhook signatures, sign-in tokens and sessions, old audit rows."""
+    """Each domain's expired rows: webhook signatures, sign-in tokens and sessions, old audit and login
+    log rows, spent rate-limit windows."""
     removed = (
         webhook_service.purge_spent_signatures(session)
         + auth_purge.purge_expired(session)
         + audit_service.purge_old_entries(session)
+        + login_history.purge_old_entries(session)
+        + quotas.purge_old_windows(session)
     )
     session.commit()
     return removed

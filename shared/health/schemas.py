@@ -1,4 +1,4 @@
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -13,3 +13,19 @@ class HealthStatus(BaseModel):
     version: str
     environment: str
     database: DatabaseHealth
+
+
+class HealthDetail(BaseModel):
+    """Each part: `status` ok or unavailable (with the error's type), and what it found."""
+
+    database: dict[str, Any]
+    queue: dict[str, Any]
+    dead_letter_queue: dict[str, Any]
+    mail: dict[str, Any]
+    embedding: dict[str, Any]
+    llm: dict[str, Any]
+    schedules: dict[str, Any]
+
+
+class DetailedHealthStatus(HealthStatus):
+    detail: HealthDetail | None = None

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, literal, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from shared.admin import runtime_config
 from shared.catalog.models import Tool
 from shared.config import get_utc_now, settings
 from shared.errors import NotFoundError, RateLimitedError
@@ -67,7 +68,7 @@ def track(*, session: Session, user: User, request: "InteractionCreate") -> User
         )
         or 0
     )
-    if recent >= settings.INTERACTION_RATE_LIMIT_PER_MINUTE:
+    if recent >= runtime_config.effective(session, "INTERACTION_RATE_LIMIT_PER_MINUTE"):
         raise RateLimitedError("Too many interactions; slow down", retry_after_seconds=60)
     if request.item_type == "tool":
         exists = session.scalar(select(Tool.id).where(Tool.id == request.item_id))

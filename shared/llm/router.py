@@ -1,6 +1,6 @@
 """The gateway's routes: the models offered (/v1/llm/models); the caller's balances, ledger, usage and
-own provider keys (/v1/users/me/...); usage of everyone and credit grants for superusers (/v1/admin/...).
-Served by UsersFunction."""
+own provider keys (/v1/users/me/...), served by UsersFunction; and `admin_router`, everyone's usage
+(usage:read) and credit grants (credits:grant) under /v1/admin, served by AdminFunction."""
 
 import uuid
 from datetime import datetime
@@ -9,9 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 
+from shared.admin.dependencies import CreditGranter, UsageReader
 from shared.api.pagination import Page, PageDep
 from shared.api.responses import JSON_BODY, error_responses
-from shared.auth.dependencies import CurrentUser, SuperUser
+from shared.auth.dependencies import CurrentUser
 from shared.config import settings
 from shared.db import SessionDep
 from shared.errors import InvalidInputError
@@ -34,6 +35,7 @@ from shared.llm.schemas import (
 )
 
 router = APIRouter(tags=["llm"])
+admin_router = APIRouter(prefix="/admin", tags=["admin"])
 Provider = Annotated[str, Path(min_length=1, max_length=32, description="one of " + ", ".join(PROVIDERS))]
 
 
@@ -144,12 +146,12 @@ def delete_my_key(provider: Provider, user: CurrentUser, session: SessionDep) ->
     keys.delete_key(session, user_id=user.id, provider=provider)
 
 
-# --- superusers ------------------------------------------------------------------------------------
+# --- administrators ------------------------------------------------------------------------------------
 
 
-@router.get("/admin/usage", response_model=UsageReport, responses=error_responses(401, 403, 422))
+@admin_router.get("/usage", response_model=UsageReport, responses=error_responses(401, 403, 422))
 def read_usage(
-    admin: SuperUser,
+    _: UsageReader,
     session: SessionDep,
     user_id: uuid.UUID | None = None,
     model: Annotated[str | None, Query(max_length=100)] = None,
@@ -163,14 +165,14 @@ def read_usage(
     return usage_report(rows)
 
 
-@router.post(
-    "/admin/users/{user_id}/credits",
+@admin_router.post(
+    "/users/{user_id}/credits",
     status_code=status.HTTP_201_CREATED,
     response_model=CreditGrantResult,
     responses=error_responses(401, 403, 404, *JSON_BODY),
 )
 def grant_credits(
-    user_id: uuid.UUID, body: CreditGrant, admin: SuperUser, session: SessionDep
+    user_id: uuid.UUID, body: CreditGrant, admin: CreditGranter, session: SessionDep
 ) -> CreditGrantResult:
     """Grant credits and bonus credits (negative: take them away); a balance never goes below zero."""
     entries = credits.grant(

@@ -26,13 +26,17 @@ class User(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(255), unique=True, index=True)
     phone: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
     username: Mapped[str] = mapped_column(String(50), unique=True, index=True)
-    # how the account is shown (seed 004's profile name and picture); the username stays the handle
+    # what others see beside the username (seed 001 sys_user and seed 004's profile: nickname, avatar)
     nickname: Mapped[str | None] = mapped_column(String(64))
     avatar_url: Mapped[str | None] = mapped_column(String(500))
     # Null for accounts created through OAuth or a magic link that never set a password.
     hashed_password: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     is_superuser: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # False: a new sign-in ends the account's other sign-ins (seed 001 sys_user.is_multi_login)
+    is_multi_login: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     github_id: Mapped[str | None] = mapped_column(String(50), unique=True, index=True)
     wechat_id: Mapped[str | None] = mapped_column(String(50), unique=True, index=True)
     # When the mailbox owner proved control of `email` (verification link, magic link, password

@@ -47,25 +47,45 @@ NewPassword = Annotated[
 ]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 Phone = Annotated[str, StringConstraints(pattern=PHONE_PATTERN, max_length=MAX_PHONE_LENGTH)]
-Nickname = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+Nickname = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, strip_whitespace=True, pattern=r"^[^\x00-\x1f\x7f]+$"),
+    Field(description="a display name, 1 to 64 characters", examples=["Ada"]),
+]
 
 
-def http_url(value: str) -> str:
-    """An absolute http(s) URL with a host and nothing a link should not hold (spaces, controls)."""
+def web_url(value: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """An absolute URL of one of `schemes` with a host and nothing a link should not hold (spaces,
+    controls)."""
     # first: urlsplit silently drops tabs and newlines
     if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in value):
         raise ValueError("must not contain spaces or control characters")
     parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an absolute http(s) URL")
+    if parts.scheme.lower() not in schemes or not parts.hostname:
+        raise ValueError(f"must be an absolute {'/'.join(schemes)} URL")
     return value
+
+
+def https_url(value: str) -> str:
+    return web_url(value, ("https",))
 
 
 WebUrl = Annotated[
     str,
     StringConstraints(max_length=500),
-    AfterValidator(http_url),
-    Field(description="an http(s) URL of at most 500 characters", examples=["https://example.com/me.png"]),
+    AfterValidator(web_url),
+    Field(description="an http(s) URL of at most 500 characters", examples=["https://example.com/me"]),
+]
+
+
+AvatarUrl = Annotated[
+    str,
+    StringConstraints(max_length=500),
+    AfterValidator(https_url),
+    Field(
+        description="an https URL of an image, at most 500 characters",
+        examples=["https://cdn.example.com/ada.png"],
+    ),
 ]
 
 
@@ -84,6 +104,8 @@ class UserPublic(BaseModel):
     phone: str | None
     is_active: bool
     is_superuser: bool
+    is_multi_login: bool = True
+    last_login_at: datetime | None = None
     email_verified: bool = False
     has_password: bool = False
     github_linked: bool = False
@@ -93,12 +115,31 @@ class UserPublic(BaseModel):
 
 
 class UserUpdate(StrictBody):
-    """A partial change; null clears the nickname, avatar or phone (never the username)."""
+    """A partial change; null clears the nickname, avatar or phone (never the username or the
+    multi-login choice)."""
 
     username: Username | None = None
-    nickname: Nickname | None = None
-    avatar_url: WebUrl | None = None
     phone: Phone | None = None
+    nickname: Nickname | None = None
+    avatar_url: AvatarUrl | None = None
+    is_multi_login: bool | None = Field(None, description="false: a new sign-in ends the others")
+
+
+class UserCard(BaseModel):
+    """What anyone signed in may learn of another account (user search); an email only when the
+    search named it exactly."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str
+    nickname: str | None
+    avatar_url: str | None
+    email: str | None = None
+
+
+class UserCards(BaseModel):
+    items: list[UserCard]
 
 
 class PasswordChangeRequest(StrictBody):

@@ -8,13 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.config import get_utc_now, settings
+from shared.admin import runtime_config
+from shared.config import get_utc_now
 from shared.errors import ConflictError
 from shared.llm import credits
 from shared.projects import service as project_service
+from shared.search.substring import contains_any
 from shared.users.models import User
 from shared.users.passwords import hash_password, password_needs_rehash, verify_password
-from shared.users.schemas import UserUpdate
+from shared.users.schemas import UserCard, UserUpdate
 
 USERNAME_MIN, USERNAME_MAX = 3, 50
 
@@ -69,6 +71,7 @@ def create_user(
         email=email.lower(),
         username=username,
         hashed_password=hash_password(password) if password is not None else None,
+        password_changed_at=get_utc_now() if password is not None else None,
         github_id=github_id,
         wechat_id=wechat_id,
         email_verified_at=get_utc_now() if email_verified else None,
@@ -79,15 +82,14 @@ def create_user(
     except IntegrityError as exc:
         raise ConflictError("An account with this email or username already exists") from exc
     project_service.ensure_default(session=session, user_id=user.id)
-    if settings.SIGNUP_BONUS_CREDITS > 0:
-        credits.grant(
-            session, user_id=user.id, bonus_credits=settings.SIGNUP_BONUS_CREDITS, note="signup bonus"
-        )
+    bonus = runtime_config.effective(session, "SIGNUP_BONUS_CREDITS")
+    if bonus > 0:
+        credits.grant(session, user_id=user.id, bonus_credits=bonus, note="signup bonus")
     return user
 
 
 def update_profile(*, session: Session, user: User, changes: UserUpdate) -> User:
-    """Change the username, nickname, avatar and/or phone number."""
+    """Change the username, phone number, nickname, avatar or multi-login choice."""
     fields = changes.model_dump(exclude_unset=True)
     new_username = fields.get("username")
     if new_username is not None and new_username.lower() != user.username.lower():
@@ -101,8 +103,8 @@ def update_profile(*, session: Session, user: User, changes: UserUpdate) -> User
     if phone_taken:
         raise ConflictError("This phone number belongs to another account")
     for name, value in fields.items():
-        if name == "username" and value is None:
-            continue  # a username cannot be removed
+        if name in ("username", "is_multi_login") and value is None:
+            continue  # a username cannot be removed; multi-login is on or off
         setattr(user, name, value)
     try:
         with session.begin_nested():
@@ -126,3 +128,24 @@ def check_password(*, session: Session, user: User, password: str) -> bool:
 def set_password(*, user: User, password: str) -> None:
     """Store the hash of a new password (the caller decides what else a new password ends)."""
     user.hashed_password = hash_password(password)
+    user.password_changed_at = get_utc_now()
+
+
+def search(*, session: Session, query: str, limit: int) -> list[UserCard]:
+    """Active accounts whose username or nickname contains `query`, or whose email is exactly it (the
+    only case the email is shown: the caller already knew it). Exact username matches come first."""
+    exact_email = "@" in query
+    condition = contains_any(query, User.username, User.nickname)
+    if exact_email:
+        condition = condition | (User.email == query.strip().lower())
+    users = session.scalars(
+        select(User)
+        .where(User.is_active, condition)
+        .order_by((func.lower(User.username) != query.lower()), func.lower(User.username))
+        .limit(limit)
+    ).all()
+    cards = []
+    for user in users:
+        shown = user.email if exact_email and user.email == query.strip().lower() else None
+        cards.append(UserCard.model_validate(user).model_copy(update={"email": shown}))
+    return cards

@@ -9,8 +9,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from shared import crypto
+from shared.admin import runtime_config
 from shared.api.pagination import PageParams, paginate
-from shared.config import get_utc_now, settings
+from shared.config import get_utc_now
 from shared.errors import ConflictError, NotFoundError
 from shared.users.models import User
 from shared.vault.models import UserSecret
@@ -26,8 +27,9 @@ def put(*, session: Session, user: User, name: str, value: str) -> tuple[UserSec
     )
     if existing is None:
         held = session.scalar(select(func.count()).where(UserSecret.user_id == user.id)) or 0
-        if held >= settings.MAX_SECRETS_PER_USER:
-            raise ConflictError(f"At most {settings.MAX_SECRETS_PER_USER} secrets; delete one first")
+        limit = runtime_config.effective(session, "MAX_SECRETS_PER_USER")
+        if held >= limit:
+            raise ConflictError(f"At most {limit} secrets; delete one first")
     now = get_utc_now()
     secret = session.scalars(
         pg_insert(UserSecret)

@@ -23,7 +23,7 @@ async def raw_body(request: Request) -> bytes:
     "/{workflow_id}",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ExecutionPublic,
-    responses=error_responses(401, 402, 404, 413, 422, 429, 503),
+    responses=error_responses(401, 402, 403, 404, 413, 422, 429, 503),
 )
 def receive_webhook(
     workflow_id: uuid.UUID,

@@ -19,6 +19,7 @@ from shared.errors import (
     InvalidInputError,
     NotFoundError,
     PayloadTooLargeError,
+    PermissionDeniedError,
     ServiceUnavailableError,
 )
 from shared.executions import service as execution_service
@@ -71,6 +72,8 @@ def receive(
     expected = sign(secret, timestamp, body).split("v1=", 1)[1]
     if not hmac.compare_digest(expected, provided):
         raise AuthenticationError("Signature does not match")
+    if not workflow.user.is_active:
+        raise PermissionDeniedError("The owner of this workflow is disabled")
     if abs(get_utc_now().timestamp() - timestamp) > settings.WEBHOOK_TOLERANCE_SECONDS:
         raise AuthenticationError("Signature timestamp is too old or in the future")
     payload = _parse_body(body)

@@ -320,6 +320,45 @@ def delete_all_owned(*, session: Session, user_id: uuid.UUID) -> int:
     return len(workflows)
 
 
+def _actively_scheduled(session: Session, user_id: uuid.UUID) -> list[AgentWorkflow]:
+    owned = session.scalars(
+        select(AgentWorkflow).where(
+            AgentWorkflow.user_id == user_id, AgentWorkflow.trigger_type == "schedule"
+        )
+    )
+    return [workflow for workflow in owned if workflow.active_schedule]
+
+
+def pause_schedules(*, session: Session, user_id: uuid.UUID) -> int:
+    """Remove the EventBridge schedules of a user's scheduled workflows, which stay scheduled in the
+    database (a disabled account's); 503 if the scheduler refuses. Returns how many."""
+    workflows = _actively_scheduled(session, user_id)
+    for workflow in workflows:
+        scheduling_service.delete_schedule(workflow.id)
+    return len(workflows)
+
+
+def resume_schedules(*, session: Session, user_id: uuid.UUID) -> int:
+    """Give a user's scheduled workflows their EventBridge schedules again (a re-enabled account's)."""
+    workflows = _actively_scheduled(session, user_id)
+    for workflow in workflows:
+        _sync_schedule(workflow)
+    return len(workflows)
+
+
+def remove_all_schedules(*, session: Session, user_id: uuid.UUID) -> int:
+    """Remove the EventBridge schedule of every workflow of a user that has the schedule trigger (before
+    the account is deleted); 503 if the scheduler refuses."""
+    workflows = session.scalars(
+        select(AgentWorkflow.id).where(
+            AgentWorkflow.user_id == user_id, AgentWorkflow.trigger_type == "schedule"
+        )
+    ).all()
+    for workflow_id in workflows:
+        scheduling_service.delete_schedule(workflow_id)
+    return len(workflows)
+
+
 def _visible_to(user: User | None) -> ColumnElement[bool]:
     if user is None:
         return AgentWorkflow.is_public

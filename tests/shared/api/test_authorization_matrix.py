@@ -2,6 +2,8 @@
 
 The callers are `anonymous` (no credentials), `other` (a signed-in user who is not the owner), `owner`
 (the user who owns the private objects below) and `superuser` (signed in, is_superuser, not the owner).
+Admin routes need one permission each (ADMIN_PERMISSIONS), which superusers hold; a user holding a role
+with exactly that permission gets what the superuser gets, and a user holding every other one a 403.
 The owner holds a private object set: a webhook-triggered workflow (version 1), a pending and a failed
 execution of it, a memory, an API key, a secret, a project; path parameters name these. The catalog holds
 a category, scenario, tool and skill.
@@ -9,7 +11,7 @@ a category, scenario, tool and skill.
 The rule (OWASP API1 object-level and API5 function-level authorization):
 - every read and write of a user's object checks ownership, and another user's private object is a 404
   (a superuser is just another user there: being an admin opens no one's private data);
-- superuser-only routes are 401 anonymous and 403 for every other signed-in user;
+- admin routes are 401 anonymous and 403 for every signed-in user without their permission;
 - public routes answer everyone alike.
 
 Each request carries a valid body, so a 422 cannot hide a missing check. A route the app serves without an
@@ -30,6 +32,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import update
 
+from shared.admin.models import Notice, Role, UserRole
+from shared.admin.permissions import PERMISSIONS
 from shared.agents import service as agent_service
 from shared.agents.models import Conversation
 from shared.agents.schemas import AgentCreate
@@ -96,7 +100,8 @@ def visible_to_owner(ok: int) -> dict[str, int]:
     return dict(anonymous=404, other=404, owner=ok, superuser=404)
 
 
-def superuser_only(ok: int) -> dict[str, int]:
+def admin_only(ok: int) -> dict[str, int]:
+    """Superusers (and holders of the route's permission: ADMIN_PERMISSIONS)."""
     return dict(anonymous=401, other=403, owner=403, superuser=ok)
 
 
@@ -136,6 +141,10 @@ class World:
     chat_session_id: str  # the owner's chat session on it, shared publicly
     share_token: str  # that session's public token
     sharee_id: str  # a fourth user holding a chat share of the connection
+    owner_session_id: str  # the owner's sign-in (its family of refresh tokens)
+    role_id: str  # a role nobody holds, granting roles:manage
+    notice_id: str
+    config_key: str = "MAX_RUNS_PER_DAY"
     provider: str = "github"
     oauth: dict[str, str] = field(default_factory=dict)  # code and state, for the callback route only
 
@@ -198,6 +207,20 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", "/v1/users/me/password"): Route(
         signed_in(204), body={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     ),
+    # sign-ins, their history, linked providers (the owner's GitHub), export and deletion: the caller's own
+    ("GET", "/v1/users/me/sessions"): Route(signed_in(200)),
+    ("DELETE", "/v1/users/me/sessions/{session_id}"): Route(
+        owner_only(204), path={"session_id": "owner_session_id"}
+    ),
+    ("GET", "/v1/users/me/login-history"): Route(signed_in(200)),
+    ("GET", "/v1/users/me/connections"): Route(signed_in(200)),
+    ("DELETE", "/v1/users/me/connections/{provider}"): Route(owner_only(204)),
+    ("GET", "/v1/users/me/export"): Route(signed_in(200)),
+    # the superuser of the world is its last one: that account cannot go (409)
+    ("DELETE", "/v1/users/me"): Route(
+        dict(anonymous=401, other=204, owner=204, superuser=409), body={"password": PASSWORD}
+    ),
+    ("GET", "/v1/users/search"): Route(signed_in(200), query={"q": "matrix"}),
     ("GET", "/v1/users/me/api-keys"): Route(signed_in(200)),
     ("POST", "/v1/users/me/api-keys"): Route(signed_in(201), body={"name": "ci"}),
     ("DELETE", "/v1/users/me/api-keys/{key_id}"): Route(owner_only(204)),
@@ -263,33 +286,33 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/v1/catalog/skills/{skill_id}"): Route(public(200)),
     # catalog: superuser writes
     ("POST", "/v1/catalog/categories"): Route(
-        superuser_only(201), body={"slug": "matrix-category", "name": "Matrix category"}
+        admin_only(201), body={"slug": "matrix-category", "name": "Matrix category"}
     ),
     ("PATCH", "/v1/catalog/categories/{slug}"): Route(
-        superuser_only(200), body={"name": "Renamed"}, path=slug("category_slug")
+        admin_only(200), body={"name": "Renamed"}, path=slug("category_slug")
     ),
-    ("DELETE", "/v1/catalog/categories/{slug}"): Route(superuser_only(204), path=slug("category_slug")),
+    ("DELETE", "/v1/catalog/categories/{slug}"): Route(admin_only(204), path=slug("category_slug")),
     ("POST", "/v1/catalog/scenarios"): Route(
-        superuser_only(201), body={"slug": "matrix-scenario", "name": "Matrix scenario"}
+        admin_only(201), body={"slug": "matrix-scenario", "name": "Matrix scenario"}
     ),
     ("PATCH", "/v1/catalog/scenarios/{slug}"): Route(
-        superuser_only(200), body={"name": "Renamed"}, path=slug("scenario_slug")
+        admin_only(200), body={"name": "Renamed"}, path=slug("scenario_slug")
     ),
-    ("DELETE", "/v1/catalog/scenarios/{slug}"): Route(superuser_only(204), path=slug("scenario_slug")),
+    ("DELETE", "/v1/catalog/scenarios/{slug}"): Route(admin_only(204), path=slug("scenario_slug")),
     ("POST", "/v1/catalog/tools"): Route(
-        superuser_only(201),
+        admin_only(201),
         body={"slug": "matrix-tool", "name": "Matrix tool", "url": "https://matrix-tool.example"},
     ),
     ("PATCH", "/v1/catalog/tools/{slug}"): Route(
-        superuser_only(200), body={"name": "Renamed"}, path=slug("tool_slug")
+        admin_only(200), body={"name": "Renamed"}, path=slug("tool_slug")
     ),
-    ("DELETE", "/v1/catalog/tools/{slug}"): Route(superuser_only(204), path=slug("tool_slug")),
+    ("DELETE", "/v1/catalog/tools/{slug}"): Route(admin_only(204), path=slug("tool_slug")),
     ("POST", "/v1/catalog/skills"): Route(
-        superuser_only(201),
+        admin_only(201),
         body=lambda w: {"tool": w.tool_slug, "slug": "matrix-skill", "name": "Matrix skill"},
     ),
-    ("PATCH", "/v1/catalog/skills/{skill_id}"): Route(superuser_only(200), body={"name": "Renamed"}),
-    ("DELETE", "/v1/catalog/skills/{skill_id}"): Route(superuser_only(204)),
+    ("PATCH", "/v1/catalog/skills/{skill_id}"): Route(admin_only(200), body={"name": "Renamed"}),
+    ("DELETE", "/v1/catalog/skills/{skill_id}"): Route(admin_only(204)),
     # interactions: tracking the owner's private workflow is as good as reading it
     ("POST", "/v1/interactions"): Route(
         owner_only(201), body=lambda w: {"item_type": "workflow", "item_id": w.workflow_id, "action": "view"}
@@ -395,12 +418,80 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/v1/connections/{connection_id}/sql-history"): Route(owner_only(200)),
     # a publicly shared chat session: its token is the credential
     ("GET", "/v1/shared-chats/{share_token}"): Route(public(200)),
-    # admin
-    ("GET", "/v1/admin/audit-log"): Route(superuser_only(200)),
-    ("GET", "/v1/admin/usage"): Route(superuser_only(200)),
-    ("POST", "/v1/admin/users/{user_id}/credits"): Route(
-        superuser_only(201), body={"amount": 1, "note": "matrix"}, path={"user_id": "owner_id"}
+    # notices: anyone reads the current ones
+    ("GET", "/v1/notices"): Route(public(200)),
+    # admin: each route needs one permission (ADMIN_PERMISSIONS); superusers hold every one
+    ("GET", "/v1/admin/audit-log"): Route(admin_only(200)),
+    ("GET", "/v1/admin/permissions"): Route(admin_only(200)),
+    ("GET", "/v1/admin/roles"): Route(admin_only(200)),
+    ("POST", "/v1/admin/roles"): Route(
+        admin_only(201), body={"name": "Matrix role managers", "permissions": ["roles:manage"]}
     ),
+    ("PATCH", "/v1/admin/roles/{role_id}"): Route(admin_only(200), body={"remark": "changed"}),
+    ("DELETE", "/v1/admin/roles/{role_id}"): Route(admin_only(204)),
+    ("GET", "/v1/admin/users"): Route(admin_only(200)),
+    ("GET", "/v1/admin/users/{user_id}"): Route(admin_only(200), path={"user_id": "owner_id"}),
+    ("PATCH", "/v1/admin/users/{user_id}"): Route(
+        admin_only(200), body={"nickname": "Matrix"}, path={"user_id": "owner_id"}
+    ),
+    ("GET", "/v1/admin/login-logs"): Route(admin_only(200)),
+    ("GET", "/v1/admin/notices"): Route(admin_only(200)),
+    ("POST", "/v1/admin/notices"): Route(admin_only(201), body={"title": "Hello", "content": "World"}),
+    ("GET", "/v1/admin/notices/{notice_id}"): Route(admin_only(200)),
+    ("PATCH", "/v1/admin/notices/{notice_id}"): Route(admin_only(200), body={"status": "published"}),
+    ("DELETE", "/v1/admin/notices/{notice_id}"): Route(admin_only(204)),
+    ("GET", "/v1/admin/config"): Route(admin_only(200)),
+    ("GET", "/v1/admin/config/{key}"): Route(admin_only(200), path={"key": "config_key"}),
+    ("PUT", "/v1/admin/config/{key}"): Route(
+        admin_only(200), body={"value": 500}, path={"key": "config_key"}
+    ),
+    ("DELETE", "/v1/admin/config/{key}"): Route(admin_only(204), path={"key": "config_key"}),
+    ("GET", "/v1/admin/stats"): Route(admin_only(200)),
+    ("GET", "/v1/admin/usage"): Route(admin_only(200)),
+    ("POST", "/v1/admin/users/{user_id}/credits"): Route(
+        admin_only(201), body={"amount": 1, "note": "matrix"}, path={"user_id": "owner_id"}
+    ),
+}
+
+# The permission each admin route needs.
+ADMIN_PERMISSIONS: dict[tuple[str, str], str] = {
+    ("GET", "/v1/admin/audit-log"): "audit:read",
+    ("GET", "/v1/admin/login-logs"): "audit:read",
+    ("GET", "/v1/admin/usage"): "usage:read",
+    ("POST", "/v1/admin/users/{user_id}/credits"): "credits:grant",
+    ("GET", "/v1/admin/permissions"): "roles:manage",
+    ("GET", "/v1/admin/roles"): "roles:manage",
+    ("POST", "/v1/admin/roles"): "roles:manage",
+    ("PATCH", "/v1/admin/roles/{role_id}"): "roles:manage",
+    ("DELETE", "/v1/admin/roles/{role_id}"): "roles:manage",
+    ("GET", "/v1/admin/users"): "users:read",
+    ("GET", "/v1/admin/users/{user_id}"): "users:read",
+    ("PATCH", "/v1/admin/users/{user_id}"): "users:manage",
+    ("GET", "/v1/admin/notices"): "notices:manage",
+    ("POST", "/v1/admin/notices"): "notices:manage",
+    ("GET", "/v1/admin/notices/{notice_id}"): "notices:manage",
+    ("PATCH", "/v1/admin/notices/{notice_id}"): "notices:manage",
+    ("DELETE", "/v1/admin/notices/{notice_id}"): "notices:manage",
+    ("GET", "/v1/admin/config"): "config:manage",
+    ("GET", "/v1/admin/config/{key}"): "config:manage",
+    ("PUT", "/v1/admin/config/{key}"): "config:manage",
+    ("DELETE", "/v1/admin/config/{key}"): "config:manage",
+    ("GET", "/v1/admin/stats"): "system:read",
+    **{
+        (method, path): "catalog:write"
+        for method in ("POST", "PATCH", "DELETE")
+        for path in (
+            "/v1/catalog/categories",
+            "/v1/catalog/categories/{slug}",
+            "/v1/catalog/scenarios",
+            "/v1/catalog/scenarios/{slug}",
+            "/v1/catalog/tools",
+            "/v1/catalog/tools/{slug}",
+            "/v1/catalog/skills",
+            "/v1/catalog/skills/{skill_id}",
+        )
+        if (method == "POST") != ("{" in path)
+    },
 }
 
 # The same workflow once its owner made it public: anyone may read, star and fork it, only the owner may
@@ -451,6 +542,14 @@ def test_every_route_of_a_workflow_has_a_public_workflow_entry():
     assert set(PUBLIC_WORKFLOW) <= ROUTES
 
 
+def test_every_admin_route_names_its_permission():
+    admin_routes = {
+        key for key, route in MATRIX.items() if route.expect == admin_only(route.expect["superuser"])
+    }
+    assert admin_routes == set(ADMIN_PERMISSIONS)
+    assert set(ADMIN_PERMISSIONS.values()) <= set(PERMISSIONS)
+
+
 def test_every_entry_is_a_route():
     stale = sorted(set(MATRIX) - ROUTES)
     assert not stale, f"entries in MATRIX that the app does not serve: {stale}"
@@ -466,7 +565,7 @@ def oauth_settings(monkeypatch):  # type: ignore[no-untyped-def]
         monkeypatch.setattr(settings, name, value)
 
 
-def account(db, **fields: Any) -> tuple[User, dict[str, Any]]:  # type: ignore[no-untyped-def]
+def account(db, roles: tuple[Role, ...] = (), **fields: Any) -> tuple[User, dict[str, Any]]:  # type: ignore[no-untyped-def]
     """A signed-in account and its tokens, made by the services (`signup` would mail, and mocking SES for
     every case costs more than the rest of its setup)."""
     n = next(_sequence)
@@ -475,6 +574,7 @@ def account(db, **fields: Any) -> tuple[User, dict[str, Any]]:  # type: ignore[n
     )
     for name, value in fields.items():
         setattr(user, name, value)
+    db.add_all(UserRole(user_id=user.id, role_id=role.id) for role in roles)
     tokens = session_service.issue_tokens(session=db, user=user, client=ClientInfo())
     db.flush()
     return user, tokens.model_dump()
@@ -514,10 +614,17 @@ def database_connection_of(db, owner: User, shop, sharee: User) -> dict[str, Any
     }
 
 
+def role_of(db, *permissions: str) -> Role:  # type: ignore[no-untyped-def]
+    role = Role(name=f"matrix role {next(_sequence)}", permissions=list(permissions))
+    db.add(role)
+    db.flush()
+    return role
+
+
 @pytest.fixture
 def world(client, db, oauth_settings, shop) -> World:  # type: ignore[no-untyped-def]
     """The owner's private objects, made by the services the routes call."""
-    owner_user, owner = account(db)
+    owner_user, owner = account(db, github_id=f"matrix-{next(_sequence)}")
     other_user, other = account(db)
     _, superuser = account(db, is_superuser=True)
     sharee, _ = account(db)
@@ -559,6 +666,8 @@ def world(client, db, oauth_settings, shop) -> World:  # type: ignore[no-untyped
     mcp_settings.put_setting(
         db, user_id=owner_user.id, tool_type="cursor", request=McpSettingWrite(auth_json={"token": "owner"})
     )
+    notice = Notice(title="Maintenance", content="Tonight.")
+    db.add(notice)
     pending = make_execution(db, workflow)
     failed = make_execution(db, workflow, status="failed", error_message="boom")
     scenario = Scenario(name="Matrix", slug="matrix")
@@ -599,6 +708,11 @@ def world(client, db, oauth_settings, shop) -> World:  # type: ignore[no-untyped
         mcp_server_id=str(mcp_server.id),
         mcp_tool_type="cursor",
         **database_connection_of(db, owner_user, shop, sharee),
+        owner_session_id=str(
+            session_service.find_family_of(session=db, refresh_token=owner["refresh_token"]).family_id
+        ),  # type: ignore[union-attr]
+        role_id=str(role_of(db, "roles:manage").id),
+        notice_id=str(notice.id),
     )
 
 
@@ -759,3 +873,33 @@ def test_another_users_logout_with_the_owners_refresh_token_leaves_the_owner_sig
     )
     assert response.status_code == 204
     assert client.get("/v1/auth/me", headers=bearer(owner)).status_code == 200
+
+
+# --- a role opens exactly the admin routes of its permissions --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [pytest.param(*key, id=f"{key[0]} {key[1]}") for key in sorted(ADMIN_PERMISSIONS)]
+)
+def test_a_role_opens_exactly_the_admin_routes_of_its_permissions(request, client, db, world, method, path):
+    # GIVEN a user whose role grants just the route's permission, and one whose role grants all the others
+    needed = ADMIN_PERMISSIONS[(method, path)]
+    _, holder = account(db, roles=(role_of(db, needed),))
+    _, others = account(db, roles=(role_of(db, *(p for p in PERMISSIONS if p != needed)),))
+    # WHEN each calls the route
+    world.tokens.update(holder=holder, others=others)
+    route = MATRIX[(method, path)]
+    allowed = client.request(**request_of(method, path, route, "holder", world))
+    refused = client.request(**request_of(method, path, route, "others", world))
+    # THEN the holder gets what a superuser gets, the others a 403
+    assert allowed.status_code == route.expect["superuser"], allowed.text
+    assert refused.status_code == 403, refused.text
+
+
+def test_a_disabled_role_grants_nothing(client, db, world):
+    role = role_of(db, "audit:read")
+    _, auditor = account(db, roles=(role,))
+    assert client.get("/v1/admin/audit-log", headers=bearer(auditor)).status_code == 200
+    role.status = "disabled"
+    db.flush()
+    assert client.get("/v1/admin/audit-log", headers=bearer(auditor)).status_code == 403

@@ -1,0 +1,1 @@
+"""What an account owns across every domain: its export and its deletion (above the domains)."""

@@ -1,0 +1,1 @@
+"""Administration: roles and permissions, user management, notices, runtime settings, stats."""
