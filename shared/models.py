@@ -1,16 +1,19 @@
 """Every table of ainav, imported in one place so relationships resolve and Alembic sees them all."""
 
 from shared.agents.models import Agent, Conversation, Message
+from shared.artifacts.models import Artifact
 from shared.audit.models import OperationLog
 from shared.auth.models import ApiKey, LoginLog, OAuthState, OneTimeToken, UserSession
 from shared.catalog.models import Category, Scenario, Skill, Tool, tool_scenarios
 from shared.email.models import EmailSuppression
-from shared.executions.models import AgentExecution
+from shared.executions.models import AgentExecution, ToolExecution
 from shared.interactions.models import UserInteraction
 from shared.llm.models import CreditHold, CreditTransaction, ProviderKey, UsageMetric
 from shared.memory.models import AgentMemory
 from shared.orm import Base
 from shared.projects.models import Project
+from shared.queue.models import QueueJob
+from shared.tasks.models import Task, TaskLog
 from shared.users.models import User
 from shared.vault.models import UserSecret
 from shared.workflows.models import AgentWorkflow, WebhookDelivery, WorkflowStar, WorkflowVersion
@@ -21,6 +24,7 @@ __all__ = [
     "AgentMemory",
     "AgentWorkflow",
     "ApiKey",
+    "Artifact",
     "Base",
     "Category",
     "Conversation",
@@ -34,9 +38,13 @@ __all__ = [
     "OperationLog",
     "Project",
     "ProviderKey",
+    "QueueJob",
     "Scenario",
     "Skill",
+    "Task",
+    "TaskLog",
     "Tool",
+    "ToolExecution",
     "UsageMetric",
     "User",
     "UserInteraction",

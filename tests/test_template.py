@@ -71,6 +71,7 @@ SAMPLES: dict[str, tuple[Any, Any]] = {
     "ExecutionsFunction": (lambda: load_event("http_api_get_executions.json"), http_status(401)),
     "MemoriesFunction": (lambda: load_event("http_api_get_memory_search.json"), http_status(401)),
     "ChatFunction": (lambda: load_event("http_api_get_conversations.json"), http_status(401)),
+    "TasksFunction": (lambda: load_event("http_api_get_tasks.json"), http_status(401)),
     "InteractionsFunction": (lambda: load_event("http_api_get_trending.json"), http_status(200)),
     "WorkerFunction": (sqs_event_for_an_unknown_execution, lambda r: r == {"batchItemFailures": []}),
     "MaintenanceFunction": (

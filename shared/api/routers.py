@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from shared.agents.router import router as agents_router
+from shared.artifacts.router import router as artifacts_router
 from shared.audit.router import router as audit_router
 from shared.auth.api_keys_router import router as api_keys_router
 from shared.auth.router import router as auth_router
@@ -12,6 +13,8 @@ from shared.health.router import router as health_router
 from shared.interactions.router import router as interactions_router
 from shared.llm.router import router as llm_router
 from shared.memory.router import router as memory_router
+from shared.queue.router import router as jobs_router
+from shared.tasks.router import router as tasks_router
 from shared.users.router import router as users_router
 from shared.vault.router import router as vault_router
 from shared.webhooks.router import router as webhooks_router
@@ -32,4 +35,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     audit_router,
     llm_router,
     agents_router,
+    artifacts_router,
+    tasks_router,
+    jobs_router,
 )

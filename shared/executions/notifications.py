@@ -13,7 +13,7 @@ RUN_SUCCEEDED_SUBJECT = "工作流运行完成：{name}"
 
 
 def notify_owner(*, session: Session, execution: AgentExecution) -> bool:
-    """Send the notification this execution's outcome calls for; True if a mail went out."""
+    """Send the notification this execution's outcome calls for; True if a mail was queued or went out."""
     workflow = session.get(AgentWorkflow, execution.workflow_id)
     owner = session.get(User, execution.user_id)
     if workflow is None or owner is None:
@@ -25,7 +25,11 @@ def notify_owner(*, session: Session, execution: AgentExecution) -> bool:
     else:
         return False
     link = f"{settings.FRONTEND_URL.rstrip('/')}/executions/{execution.id}"
-    html, text = email_service_module.render_mail(
+    subject_line = subject.format(name=" ".join(workflow.name.split())[:80])
+    return email_service_module.email_service.send_later(
+        session,
+        owner.email,
+        subject_line,
         template,
         workflow_name=workflow.name,
         execution_id=str(execution.id),
@@ -33,5 +37,3 @@ def notify_owner(*, session: Session, execution: AgentExecution) -> bool:
         duration_ms=execution.duration_ms or 0,
         link=link,
     )
-    subject_line = subject.format(name=" ".join(workflow.name.split())[:80])
-    return email_service_module.email_service.send_email(session, owner.email, subject_line, html, text)

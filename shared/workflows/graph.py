@@ -53,8 +53,13 @@ NODE_TYPES: dict[str, tuple[Field, ...]] = {
         Field("method", "choice", choices=HTTP_METHODS),
         Field("headers", "string_map"),
         Field("body", "template_or_object"),
+        Field("save_as_artifact", "template"),
     ),
-    "skill": (Field("skill_id", "uuid", required=True), Field("params", "string_map", required=True)),
+    "skill": (
+        Field("skill_id", "uuid", required=True),
+        Field("params", "string_map", required=True),
+        Field("save_as_artifact", "template"),
+    ),
     "memory_search": (
         Field("query", "template", required=True),
         Field("k", "int", minimum=1, maximum=50),
@@ -67,6 +72,12 @@ NODE_TYPES: dict[str, tuple[Field, ...]] = {
     ),
     "email": (Field("subject", "template", required=True), Field("body", "template", required=True)),
     "agent": (Field("agent_id", "uuid", required=True), Field("prompt", "template", required=True)),
+    "artifact": (
+        Field("name", "template", required=True),
+        Field("content", "template", required=True),
+        Field("mime_type", "string"),
+    ),
+    "workflow": (Field("workflow_id", "uuid", required=True), Field("input", "string_map")),
     "output": (Field("values", "string_map", required=True),),
 }
 
@@ -265,3 +276,10 @@ def agent_ids(graph: dict[str, Any]) -> Iterator[tuple[str, uuid.UUID]]:
     for node in graph["nodes"]:
         if node.get("type") == "agent":
             yield node["id"], uuid.UUID(str(node["data"]["agent_id"]))
+
+
+def workflow_ids(graph: dict[str, Any]) -> Iterator[tuple[str, uuid.UUID]]:
+    """(node id, workflow id) of every workflow node of a validated graph."""
+    for node in graph["nodes"]:
+        if node.get("type") == "workflow":
+            yield node["id"], uuid.UUID(str(node["data"]["workflow_id"]))
