@@ -154,6 +154,11 @@ def create_scheduled(*, session: Session, workflow_id: uuid.UUID, scheduled_at: 
     if inserted is not None:
         return inserted
     # a duplicate delivery: the existing row decides (claiming makes a second run a no-op)
+    return scheduled_execution(session, workflow_id, scheduled_at)
+
+
+def scheduled_execution(session: Session, workflow_id: uuid.UUID, scheduled_at: datetime) -> uuid.UUID | None:
+    """The execution of one scheduled fire, if it was created."""
     return session.scalar(
         select(AgentExecution.id).where(
             AgentExecution.workflow_id == workflow_id, AgentExecution.scheduled_at == scheduled_at

@@ -66,48 +66,57 @@ def handle_message(
     """Process one message and return what its job records; raising leaves it on the queue for another
     delivery, and the last one first fails what the message was about (never left pending)."""
     message = messages.parse(body)
-    if isinstance(message, messages.ChatReply):
-        with session_scope() as session:
-            replies.finish_reply(session, message.message_id)
-        return None
-    if isinstance(message, messages.MailSend):
-        with session_scope() as session:
-            return {"sent": email_service_module.email_service.deliver(session, message)}
-    if isinstance(message, messages.TaskPlan):
-        return _plan(message, receive_count)
-    execution_id = message.execution_id if isinstance(message, messages.ExecutionRun) else None
     try:
         with session_scope() as session:
-            if isinstance(message, messages.WorkflowScheduled):
-                execution_id = lifecycle.create_scheduled(
-                    session=session, workflow_id=message.workflow_id, scheduled_at=message.scheduled_at
-                )
-                if execution_id is None:
-                    return None
-            assert execution_id is not None
-            status = run_execution(session=session, execution_id=execution_id, job_id=job_id)
-            return {"execution_id": str(execution_id), "status": status}
-    except Exception as exc:
-        if execution_id is not None and receive_count >= settings.QUEUE_MAX_RECEIVES:
-            with session_scope() as session:
-                lifecycle.give_up(session, execution_id, gave_up(receive_count, exc))
-                steps.follow_execution(session, execution_id)
-        raise
-
-
-def gave_up(receive_count: int, exc: BaseException) -> str:
-    return f"{lifecycle.GAVE_UP} {receive_count} deliveries: {type(exc).__name__}: {exc}"
-
-
-def _plan(message: messages.TaskPlan, receive_count: int) -> dict[str, Any]:
-    try:
-        with session_scope() as session:
-            return {"task_id": str(message.task_id), "status": planning.plan_task(session, message.task_id)}
+            return process(session, message, job_id)
     except Exception as exc:
         if receive_count >= settings.QUEUE_MAX_RECEIVES:
             with session_scope() as session:
-                planning.give_up(session, message.task_id, gave_up(receive_count, exc))
+                give_up(
+                    session,
+                    message,
+                    f"{lifecycle.GAVE_UP} {receive_count} deliveries: {type(exc).__name__}: {exc}",
+                )
         raise
+
+
+def process(
+    session: Session, message: messages.AnyMessage, job_id: uuid.UUID | None = None
+) -> dict[str, Any] | None:
+    """The work of one message, on the caller's session."""
+    if isinstance(message, messages.ChatReply):
+        replies.finish_reply(session, message.message_id)
+        return None
+    if isinstance(message, messages.MailSend):
+        return {"sent": email_service_module.email_service.deliver(session, message)}
+    if isinstance(message, messages.TaskPlan):
+        return {"task_id": str(message.task_id), "status": planning.plan_task(session, message.task_id)}
+    if isinstance(message, messages.WorkflowScheduled):
+        execution_id = lifecycle.create_scheduled(
+            session=session, workflow_id=message.workflow_id, scheduled_at=message.scheduled_at
+        )
+        if execution_id is None:
+            return None
+    else:
+        execution_id = message.execution_id
+    status = run_execution(session=session, execution_id=execution_id, job_id=job_id)
+    return {"execution_id": str(execution_id), "status": status}
+
+
+def give_up(session: Session, message: messages.AnyMessage, reason: str) -> None:
+    """The message goes to the dead-letter queue: what it was about must not stay pending or planning."""
+    if isinstance(message, messages.TaskPlan):
+        planning.give_up(session, message.task_id, reason)
+        return
+    if isinstance(message, messages.ExecutionRun):
+        execution_id: uuid.UUID | None = message.execution_id
+    elif isinstance(message, messages.WorkflowScheduled):
+        execution_id = lifecycle.scheduled_execution(session, message.workflow_id, message.scheduled_at)
+    else:
+        return
+    if execution_id is not None:
+        lifecycle.give_up(session, execution_id, reason)
+        steps.follow_execution(session, execution_id)
 
 
 def run_execution(
