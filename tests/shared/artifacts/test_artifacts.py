@@ -3,6 +3,7 @@ object first, then its row), listed per run with presigned download URLs; the ca
 users and deleted workflows."""
 
 import hashlib
+import itertools
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,7 +33,7 @@ def run(db, owner: dict, nodes: list[dict], input_data: dict | None = None) -> A
     """Save a chain input → nodes… as the owner's workflow and run it."""
     user = db.get(User, uuid.UUID(owner["user"]["id"]))
     chain = [node("in", "input"), *nodes]
-    edges = [edge(a["id"], b["id"]) for a, b in zip(chain, chain[1:], strict=False)]
+    edges = [edge(a["id"], b["id"]) for a, b in itertools.pairwise(chain)]
     workflow, _ = workflow_service.create_workflow(
         session=db, user=user, request=WorkflowCreate(name="Files", graph_json=graph(chain, edges))
     )
