@@ -30,30 +30,37 @@ def capped(value: Any) -> Any:
     return {"truncated": True, "length": len(text), "start": text[:limit]}
 
 
-def tool_of(entry: dict[str, Any]) -> tuple[str, uuid.UUID | None]:
-    """The tool a log entry called, by name, and the catalog skill when it is one."""
+def tool_of(entry: dict[str, Any], data: dict[str, Any]) -> tuple[str, uuid.UUID | None]:
+    """The tool a log entry called, by name, and the catalog skill when it is one. A failed attempt
+    logs no input: the node's own `data` (templates as written, never rendered values) names it then."""
     logged = entry.get("input") or {}
     kind = entry["type"]
     if kind == "skill":
-        skill_id = logged.get("skill_id")
-        return str(logged.get("skill") or "skill"), uuid.UUID(skill_id) if skill_id else None
+        skill_id = logged.get("skill_id") or data.get("skill_id")
+        return str(logged.get("skill") or f"skill {skill_id}"), uuid.UUID(str(skill_id)) if skill_id else None
     if kind == "http":
-        host = urlsplit(str(logged.get("url") or "")).hostname or "?"
-        return f"{logged.get('method', 'GET')} {host}", None
+        host = urlsplit(str(logged.get("url") or data.get("url") or "")).hostname or "?"
+        return f"{logged.get('method') or data.get('method') or 'GET'} {host}", None
     if kind == "llm":
-        return str(logged.get("model") or "llm"), None
+        return str(logged.get("model") or data.get("model") or "llm"), None
     if kind == "agent":
-        return f"agent {logged.get('agent', '?')}", None
-    return str(logged.get("tool") or kind), None
+        return f"agent {logged.get('agent') or data.get('agent_id') or '?'}", None
+    return str(logged.get("tool") or data.get("tool") or kind), None
 
 
-def record(session: Session, execution: AgentExecution, entries: list[dict[str, Any]]) -> int:
-    """Add the tool calls among new log entries (the caller commits); returns how many."""
+def record(
+    session: Session,
+    execution: AgentExecution,
+    entries: list[dict[str, Any]],
+    nodes: dict[str, dict[str, Any]] | None = None,
+) -> int:
+    """Add the tool calls among new log entries (the caller commits); returns how many. `nodes` are the
+    run's graph nodes by id."""
     count = 0
     for entry in entries:
         if entry.get("type") not in TOOL_NODE_TYPES or entry.get("status") not in CALL_STATUSES:
             continue
-        tool, skill_id = tool_of(entry)
+        tool, skill_id = tool_of(entry, ((nodes or {}).get(entry["node_id"]) or {}).get("data") or {})
         started_at = datetime.fromisoformat(entry["started_at"])
         duration = float(entry.get("duration_ms") or 0)
         session.add(

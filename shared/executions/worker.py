@@ -139,7 +139,7 @@ def run_execution(
         return None
     try:
         request = run_request(session, execution, yield_at)
-        progress = SavedProgress(session, execution, total_nodes=len(request.snapshot["graph_json"]["nodes"]))
+        progress = SavedProgress(session, execution, nodes=request.snapshot["graph_json"]["nodes"])
         progress.job_id = job_id
         outcome = engine.run_graph(session=session, request=request, progress=progress, sleep=sleep)
         progress.record(outcome.log)
@@ -213,10 +213,12 @@ class SavedProgress:
     tool calls (and a task's step logs) of the entries new since, and the job's progress; the owner's
     cancel or pause is read from the row."""
 
-    def __init__(self, session: Session, execution: AgentExecution, total_nodes: int = 0) -> None:
+    def __init__(
+        self, session: Session, execution: AgentExecution, nodes: list[dict[str, Any]] | None = None
+    ) -> None:
         self.session = session
         self.execution = execution
-        self.total_nodes = total_nodes
+        self.nodes = {node["id"]: node for node in nodes or []}
         self.job_id: uuid.UUID | None = None
         self.recorded = 0
 
@@ -227,12 +229,12 @@ class SavedProgress:
     def record(self, log: list[dict[str, Any]]) -> None:
         """Record what the entries since the last call did (the caller commits)."""
         entries, self.recorded = log[self.recorded :], len(log)
-        tool_calls.record(self.session, self.execution, entries)
+        tool_calls.record(self.session, self.execution, entries, self.nodes)
         if self.execution.task_id is not None:
             steps.record(self.session, self.execution.task_id, entries)
-        if self.job_id is not None and self.total_nodes:
+        if self.job_id is not None and self.nodes:
             done = {entry["node_id"] for entry in log if entry.get("status") in DONE_STATUSES}
-            jobs.set_progress(self.session, self.job_id, 100 * len(done) // self.total_nodes)
+            jobs.set_progress(self.session, self.job_id, 100 * len(done) // len(self.nodes))
 
     def stop_requested(self) -> str | None:
         return lifecycle.stop_requested(self.session, self.execution.id)
