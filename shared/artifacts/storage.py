@@ -21,7 +21,7 @@ class StorageError(Exception):
 
 def bucket() -> str:
     if not settings.ARTIFACTS_BUCKET:
-        raise StorageError("artifacts cannot be stored: ARTIFACTS_BUCKET is not set")
+        raise StorageError("the artifacts bucket is not configured (ARTIFACTS_BUCKET)")
     return settings.ARTIFACTS_BUCKET
 
 

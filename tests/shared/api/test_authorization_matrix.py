@@ -20,6 +20,7 @@ public (PUBLIC_WORKFLOW), for callers who sign in with an API key instead of a b
 import itertools
 import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -35,6 +36,7 @@ from shared.agents.models import Conversation
 from shared.agents.schemas import AgentCreate
 from shared.api.app import create_app
 from shared.api.routers import API_ROUTERS
+from shared.artifacts.models import Artifact
 from shared.auth import api_keys, one_time_tokens
 from shared.auth import sessions as session_service
 from shared.auth.schemas import ApiKeyCreate
@@ -43,6 +45,9 @@ from shared.catalog.models import Scenario
 from shared.config import settings
 from shared.llm import keys as llm_keys
 from shared.memory.models import EMBEDDING_DIMENSIONS, AgentMemory
+from shared.queue import jobs, messages
+from shared.queue.models import QueueName
+from shared.tasks.models import Task
 from shared.users import service as user_service
 from shared.users.models import User
 from shared.vault import service as vault_service
@@ -113,6 +118,12 @@ class World:
     llm_key_provider: str  # a provider the owner stored a key for
     agent_id: str  # the owner's private agent
     conversation_id: str  # the owner's conversation with it
+    task_id: str  # the owner's running task (its run still queued)
+    pending_task_id: str  # not planned yet
+    paused_task_id: str
+    failed_task_id: str  # failed while planning
+    artifact_id: str  # of the pending execution
+    job_id: str  # a dead job (anyone's: jobs are the operators')
     provider: str = "github"
     oauth: dict[str, str] = field(default_factory=dict)  # code and state, for the callback route only
 
@@ -125,7 +136,7 @@ class Route:
     path: dict[str, str] = field(default_factory=dict)  # path parameter -> World attribute, if named apart
     signed_by_webhook_secret: bool = False  # a raw JSON body with the owner's X-Ainav-Signature
     oauth_provider: bool = False  # a fake OAuth provider with one account
-    queue: bool = False  # starts a run, so needs the executions queue (moto's SQS)
+    queue: bool = False  # sends to a queue or signs an S3 URL, so needs moto (SQS, S3)
     mail: bool = False  # sends mail, so needs moto's SES
     llm: bool = False  # calls a model, so needs the fake provider
 
@@ -297,6 +308,29 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", "/v1/admin/users/{user_id}/credits"): Route(
         superuser_only(201), body={"amount": 1, "note": "matrix"}, path={"user_id": "owner_id"}
     ),
+    ("GET", "/v1/admin/jobs"): Route(superuser_only(200)),
+    ("GET", "/v1/admin/jobs/{job_id}"): Route(superuser_only(200)),
+    ("POST", "/v1/admin/jobs/{job_id}/redrive"): Route(superuser_only(202), queue=True),
+    # tasks, their runs' artifacts and tool calls: private to their owner
+    ("POST", "/v1/tasks"): Route(signed_in(202), body={"intent": "Tidy my notes"}, queue=True),
+    ("GET", "/v1/tasks"): Route(signed_in(200)),
+    ("GET", "/v1/tasks/{task_id}"): Route(owner_only(200)),
+    ("PATCH", "/v1/tasks/{task_id}"): Route(owner_only(200), body={"title": "Renamed"}),
+    ("DELETE", "/v1/tasks/{task_id}"): Route(owner_only(204), path={"task_id": "pending_task_id"}),
+    ("POST", "/v1/tasks/{task_id}/start"): Route(owner_only(200), path={"task_id": "pending_task_id"}),
+    ("POST", "/v1/tasks/{task_id}/pause"): Route(owner_only(200)),
+    ("POST", "/v1/tasks/{task_id}/resume"): Route(
+        owner_only(200), path={"task_id": "paused_task_id"}, queue=True
+    ),
+    ("POST", "/v1/tasks/{task_id}/cancel"): Route(owner_only(200)),
+    ("POST", "/v1/tasks/{task_id}/retry"): Route(
+        owner_only(200), path={"task_id": "failed_task_id"}, queue=True
+    ),
+    ("GET", "/v1/tasks/{task_id}/logs"): Route(owner_only(200)),
+    ("GET", "/v1/tasks/{task_id}/artifacts"): Route(owner_only(200)),
+    ("GET", "/v1/executions/{execution_id}/artifacts"): Route(owner_only(200), queue=True),
+    ("GET", "/v1/executions/{execution_id}/artifacts/{artifact_id}"): Route(owner_only(200), queue=True),
+    ("GET", "/v1/executions/{execution_id}/tool-calls"): Route(owner_only(200)),
 }
 
 # The same workflow once its owner made it public: anyone may read, star and fork it, only the owner may
@@ -409,6 +443,24 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
     db.add(conversation)
     pending = make_execution(db, workflow)
     failed = make_execution(db, workflow, status="failed", error_message="boom")
+    tasks = owners_tasks(db, owner_user, workflow)
+    artifact = Artifact(
+        execution_id=pending.id,
+        user_id=owner_user.id,
+        node_id="file",
+        type="text",
+        name="notes.txt",
+        s3_key=f"runs/{pending.id}/{uuid.uuid4()}",
+        size=5,
+        mime_type="text/plain",
+        checksum="0" * 64,
+    )
+    db.add(artifact)
+    job = jobs.new_job(
+        messages.ExecutionRun(execution_id=failed.id), queue=QueueName.EXECUTIONS, task_id=None
+    )
+    job.status = "dead"
+    db.add(job)
     scenario = Scenario(name="Matrix", slug="matrix")
     db.add(scenario)
     db.flush()
@@ -443,7 +495,35 @@ def world(client, db, oauth_settings) -> World:  # type: ignore[no-untyped-def]
         llm_key_provider="openai",
         agent_id=str(agent.id),
         conversation_id=str(conversation.id),
+        artifact_id=str(artifact.id),
+        job_id=str(job.id),
+        **tasks,
     )
+
+
+def owners_tasks(db, owner, workflow) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A running task (its run queued), a paused one, one not planned yet and one that failed planning."""
+    plan = {"steps": [{"title": "Greet", "type": "template", "data": {"template": "hi"}}]}
+
+    def task(status: str, run_status: str | None = None) -> str:
+        row = Task(user_id=owner.id, title="Mine", intent="Greet", status=status)
+        if run_status is not None:
+            row.plan, row.total_steps, row.workflow_id = plan, 1, workflow.id
+            db.add(row)
+            db.flush()
+            run = make_execution(db, workflow, status=run_status, trigger_type="task")
+            run.trigger_metadata = {"task_id": str(row.id), "priority": "medium"}
+            row.execution_id = run.id
+        db.add(row)
+        db.flush()
+        return str(row.id)
+
+    return {
+        "task_id": task("running", "pending"),
+        "paused_task_id": task("paused", "paused"),
+        "pending_task_id": task("pending"),
+        "failed_task_id": task("failed"),
+    }
 
 
 @pytest.fixture
@@ -575,6 +655,7 @@ LISTS = {
     "/v1/users/me/api-keys": ("key_id", "owner"),
     "/v1/agents": ("agent_id", "owner"),
     "/v1/conversations": ("conversation_id", "owner"),
+    "/v1/tasks": ("task_id", "owner"),
 }
 
 
