@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from shared.artifacts.models import Artifact
 from shared.config import settings
-from shared.executions import worker
+from shared.executions import maintenance, worker
 from shared.queue import messages
 from shared.tasks.models import Task
 from shared.workflows.models import AgentWorkflow
@@ -214,3 +214,18 @@ def test_a_running_task_is_not_deleted(client, db, llm, aws, owner):
     task_id = post(client, owner).json()["id"]
     worker.process(db, messages.TaskPlan(task_id=uuid.UUID(task_id)))  # planned, its run queued
     assert client.delete(f"/v1/tasks/{task_id}", headers=bearer(owner)).status_code == 409
+
+
+def test_a_task_follows_its_run_ended_elsewhere(client, db, llm, aws, owner):
+    # GIVEN a planned task whose run is queued
+    llm.script(Completion(text=json.dumps(ONE_STEP)))
+    task_id = post(client, owner).json()["id"]
+    worker.process(db, messages.TaskPlan(task_id=uuid.UUID(task_id)))
+    execution_id = db.get(Task, uuid.UUID(task_id)).execution_id
+    # WHEN the owner cancels the run itself, through the executions API
+    assert client.post(f"/v1/executions/{execution_id}/cancel", headers=bearer(owner)).status_code == 200
+    # THEN maintenance (or the next read) brings the task in line
+    assert maintenance.reconcile_tasks(db) == 1
+    task = client.get(f"/v1/tasks/{task_id}", headers=bearer(owner)).json()
+    assert task["status"] == "cancelled" and task["error"] == "Cancelled by the owner"
+    assert maintenance.reconcile_tasks(db) == 0

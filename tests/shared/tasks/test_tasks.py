@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from shared.engine.registry import EXECUTORS
+from shared.executions import worker  # noqa: F401  (registers the node executors)
 from tests.accounts import bearer, signup
 from tests.fakes.http_server import Reply
 from tests.fakes.llm_provider import Completion
