@@ -7,6 +7,7 @@ the queue's 6-minute visibility timeout), and after 5 receives the queue's redri
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -90,15 +91,24 @@ class WorkerLoop:
         return len(messages) - len(failed), len(failed)
 
     def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                processed, failed = self.poll_once()
-            except Exception:
-                logger.exception("worker loop iteration failed")
-                stop.wait(1)
-                continue
-            if processed or failed:
-                logger.info("worker: %d done, %d failed", processed, failed)
+        keep_polling(self.poll_once, stop, idle_seconds=0)
+
+
+def keep_polling(
+    poll_once: Callable[[], tuple[int, int]], stop: threading.Event, idle_seconds: float
+) -> None:
+    """Poll until stopped; an iteration that raises is logged and retried a second later."""
+    while not stop.is_set():
+        try:
+            processed, failed = poll_once()
+        except Exception:
+            logger.exception("worker loop iteration failed")
+            stop.wait(1)
+            continue
+        if processed or failed:
+            logger.info("worker: %d done, %d failed", processed, failed)
+        elif idle_seconds:
+            stop.wait(idle_seconds)
 
 
 class PriorityWorker:
@@ -118,14 +128,4 @@ class PriorityWorker:
         return processed, failed
 
     def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                processed, failed = self.poll_once()
-            except Exception:
-                logger.exception("worker loop iteration failed")
-                stop.wait(1)
-                continue
-            if processed or failed:
-                logger.info("worker: %d done, %d failed", processed, failed)
-            else:
-                stop.wait(IDLE_SECONDS)
+        keep_polling(self.poll_once, stop, idle_seconds=IDLE_SECONDS)

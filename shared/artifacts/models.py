@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.orm import Base, UUIDPrimaryKeyMixin, utc_now
+from shared.orm import Base, UUIDPrimaryKeyMixin, one_of, utc_now
 
 
 class ArtifactType(StrEnum):
@@ -23,13 +23,10 @@ class ArtifactType(StrEnum):
     TEXT = "text"
 
 
-ARTIFACT_TYPES = "(" + ", ".join(f"'{member.value}'" for member in ArtifactType) + ")"
-
-
 class Artifact(UUIDPrimaryKeyMixin, Base):
     __tablename__ = "task_artifacts"
     __table_args__ = (
-        CheckConstraint(f"type IN {ARTIFACT_TYPES}", name="type"),
+        one_of("type", ArtifactType),
         CheckConstraint("size >= 0", name="size"),
         Index("ix_task_artifacts_execution_id_created_at", "execution_id", "created_at"),
     )

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin, utc_now
+from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin, one_of, utc_now
 
 if TYPE_CHECKING:
     from shared.workflows.models import AgentWorkflow
@@ -100,8 +100,8 @@ class ToolExecution(UUIDPrimaryKeyMixin, Base):
 
     __tablename__ = "tool_executions"
     __table_args__ = (
-        CheckConstraint(f"tool_type IN {TOOL_TYPES}", name="tool_type"),
-        CheckConstraint(f"status IN {TOOL_CALL_STATUSES}", name="status"),
+        one_of("tool_type", TOOL_TYPES),
+        one_of("status", TOOL_CALL_STATUSES),
         CheckConstraint("execution_id IS NOT NULL OR task_id IS NOT NULL", name="execution_or_task"),
         Index("ix_tool_executions_execution_id_started_at", "execution_id", "started_at"),
         Index("ix_tool_executions_skill_id_status", "skill_id", "status"),

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, St
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
+from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin, one_of
 
 
 class QueueName(StrEnum):
@@ -32,15 +32,11 @@ class JobStatus(StrEnum):
     DEAD = "dead"
 
 
-def _values(enum: type[StrEnum]) -> str:
-    return "(" + ", ".join(f"'{member.value}'" for member in enum) + ")"
-
-
 class QueueJob(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     __tablename__ = "queue_jobs"
     __table_args__ = (
-        CheckConstraint(f"queue IN {_values(QueueName)}", name="queue"),
-        CheckConstraint(f"status IN {_values(JobStatus)}", name="status"),
+        one_of("queue", QueueName),
+        one_of("status", JobStatus),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
         Index("ix_queue_jobs_status_created_at", "status", "created_at"),
     )

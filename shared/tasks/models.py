@@ -19,12 +19,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin, utc_now
+from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin, one_of, utc_now
 
 
 class TaskStatus(StrEnum):
     """pending → planning → (pending, when not started yet) → running ⇄ paused → succeeded | failed |
-    cancelled; shared.tasks.transitions holds who may move it where."""
+    cancelled; shared.tasks.service holds the moves (start, pause, resume, cancel, retry)."""
 
     PENDING = "pending"
     PLANNING = "planning"
@@ -59,15 +59,11 @@ class LogLevel(StrEnum):
 LOG_LEVEL_ORDER = {level: rank for rank, level in enumerate(LogLevel)}
 
 
-def _values(enum: type[StrEnum]) -> str:
-    return "(" + ", ".join(f"'{member.value}'" for member in enum) + ")"
-
-
 class Task(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     __tablename__ = "tasks"
     __table_args__ = (
-        CheckConstraint(f"status IN {_values(TaskStatus)}", name="status"),
-        CheckConstraint(f"priority IN {_values(TaskPriority)}", name="priority"),
+        one_of("status", TaskStatus),
+        one_of("priority", TaskPriority),
         CheckConstraint("current_step >= 0 AND total_steps >= 0", name="steps"),
         Index("ix_tasks_user_id_created_at", "user_id", "created_at"),
         Index("ix_tasks_status_updated_at", "status", "updated_at"),
@@ -100,7 +96,7 @@ class Task(UUIDPrimaryKeyMixin, TimestampMixin, Base):
 class TaskLog(UUIDPrimaryKeyMixin, Base):
     __tablename__ = "task_logs"
     __table_args__ = (
-        CheckConstraint(f"level IN {_values(LogLevel)}", name="level"),
+        one_of("level", LogLevel),
         Index("ix_task_logs_task_id_timestamp", "task_id", "timestamp"),
     )
 

@@ -59,10 +59,16 @@ def test_a_task_plan_and_a_mail_send_round_trip():
     plan = messages.TaskPlan(task_id=uuid.uuid4())
     assert messages.parse(messages.body_of(plan)) == plan
     mail = messages.MailSend(
-        to="ada@example.com", subject="Hi", template="welcome", context={"username": "ada", "verify_url": None}
+        to="ada@example.com",
+        subject="Hi",
+        template="welcome",
+        context={"username": "ada", "verify_url": None},
     )
     assert messages.parse(messages.body_of(mail)) == mail
-    assert messages.reference_of(mail) == "mail:welcome" and messages.reference_of(plan) == f"task:{plan.task_id}"
+    assert (
+        messages.reference_of(mail) == "mail:welcome"
+        and messages.reference_of(plan) == f"task:{plan.task_id}"
+    )
 
 
 @pytest.mark.parametrize("template", ["../etc/passwd", "Welcome", "", "welcome.html"])
