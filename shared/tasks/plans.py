@@ -4,6 +4,7 @@ workflows, with their schemas' required names), then compiled into a workflow gr
 
 import itertools
 import json
+import re
 import uuid
 from typing import Any
 
@@ -16,6 +17,7 @@ from shared.tasks.toolbox import Toolbox, required_names
 from shared.workflows.graph import validate_graph
 
 STEP_SPACING = 120
+SECRETS = re.compile(r"\bsecrets\b")
 # The output of a plan without a `result`: the last step's, by its type.
 DEFAULT_RESULT = {
     "llm": "{{{{ nodes.{step}.text }}}}",
@@ -58,6 +60,8 @@ def parse(text: str | None, toolbox: Toolbox) -> tuple[dict[str, Any], dict[str,
         raise PlanRejected(f"the plan has {len(plan.steps)} steps; at most {settings.TASK_PLAN_MAX_STEPS}")
     for number, step in enumerate(plan.steps, start=1):
         _check_step(number, step, toolbox)
+    if plan.result and SECRETS.search(plan.result):
+        raise PlanRejected("the result's template may not read secrets")
     graph = compile_graph(plan)
     try:
         validate_graph(graph)
@@ -79,6 +83,9 @@ def _check_step(number: int, step: PlanStep, toolbox: Toolbox) -> None:
         raise PlanRejected(
             f"{where}: not a step type you may use; use one of {', '.join(toolbox.step_types)}"
         )
+    if SECRETS.search(json.dumps(step.data)):
+        # model output is untrusted: a plan never decides where the owner's secrets go
+        raise PlanRejected(f"{where}: a plan's templates may not read secrets")
     if step.type == "skill":
         skill = toolbox.skills.get(_uuid(step.data.get("skill_id")))
         if skill is None:

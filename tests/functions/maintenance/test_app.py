@@ -10,5 +10,7 @@ def test_the_scheduled_event_runs_maintenance_and_reports(engine, aws):
         "resumed_lost",
         "requeued_pending",
         "released_holds",
+        "reconciled_tasks",
+        "dead_letters",
         "purged_rows",
     }
