@@ -15,9 +15,11 @@ def build_client(service_name: str, *, region: str, endpoint_url: str | None) ->
     import boto3  # imported on first use: functions that never touch AWS don't pay for it
     from botocore.config import Config
 
-    config = (
-        Config(retries={"mode": "standard", "total_max_attempts": 1}) if service_name in OWN_RETRIES else None
-    )
+    config = None
+    if service_name in OWN_RETRIES:
+        config = Config(retries={"mode": "standard", "total_max_attempts": 1})
+    elif service_name == "s3":
+        config = Config(signature_version="s3v4")  # presigned URLs are SigV4, as S3 requires everywhere
     return boto3.client(service_name, region_name=region, endpoint_url=endpoint_url, config=config)
 
 

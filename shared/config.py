@@ -294,6 +294,44 @@ class Settings(BaseSettings):
         "`maxReceiveCount`); the last one fails the execution first",
     )
 
+    # --- tasks, artifacts, queue jobs and tool calls ----------------------------------------------
+    TASK_INTENT_MAX_CHARS: int = Field(4000, description="characters of a task's intent (422 above it)")
+    TASK_PLAN_MAX_STEPS: int = Field(
+        20, description="steps a task's plan may have (a longer plan is re-asked)"
+    )
+    TASK_PLAN_MAX_SKILLS: int = Field(
+        40, description="active catalog skills offered to the planner, the most used first"
+    )
+    TASK_PLAN_MODEL: str | None = Field(
+        None, description="the model that plans tasks; unset, LLM_DEFAULT_MODEL"
+    )
+    TASK_PLAN_MAX_TOKENS: int = Field(2048, description="completion tokens a plan may take")
+    ARTIFACTS_BUCKET: str | None = Field(
+        None,
+        description="the S3 bucket of artifacts (private, encrypted; template.yaml's ArtifactsBucket, "
+        "`ainav-artifacts` in `make dev`); unset, artifact nodes fail saying so",
+    )
+    MAX_ARTIFACT_BYTES: int = Field(
+        5_000_000, description="size of one artifact (an artifact node fails naming it above it)"
+    )
+    ARTIFACT_URL_TTL_SECONDS: int = Field(
+        300, description="lifetime of an artifact's presigned download URL (S3 refuses it afterwards)"
+    )
+    ARTIFACT_RETENTION_DAYS: int = Field(
+        90,
+        description="artifacts older than this are expired by the bucket's lifecycle rule and their rows "
+        "purged by maintenance",
+    )
+    TOOL_CALL_OUTPUT_MAX_CHARS: int = Field(
+        4000, description="what a tool call record keeps of a call's output (longer is cut, saying so)"
+    )
+    QUEUE_JOB_RETENTION_DAYS: int = Field(
+        30, description="finished queue job rows older than this are purged by maintenance (dead ones too)"
+    )
+    TOOL_CALL_RETENTION_DAYS: int = Field(
+        90, description="tool call records older than this are purged by maintenance"
+    )
+
     # --- embeddings ------------------------------------------------------------------------------
     EMBEDDING_MODEL_DIR: str | None = Field(
         None,
@@ -537,10 +575,25 @@ class Settings(BaseSettings):
     )
     EXECUTIONS_QUEUE_URL: str | None = Field(None, description="the SQS executions queue")
     EXECUTIONS_DLQ_URL: str | None = Field(
-        None, description="the executions queue's dead-letter queue, whose depth the detailed health shows"
+        None,
+        description="the dead-letter queue of the executions and priority queues: its depth is in the "
+        "detailed health, and maintenance drains it into `dead` queue jobs",
     )
     EXECUTIONS_QUEUE_ARN: str | None = Field(
         None, description="the executions queue's ARN, the target of EventBridge Scheduler's schedules"
+    )
+    PRIORITY_QUEUE_URL: str | None = Field(
+        None,
+        description="the SQS queue of urgent and high-priority tasks, which the worker drains first; unset, "
+        "they share the executions queue",
+    )
+    MAIL_QUEUE_URL: str | None = Field(
+        None,
+        description="the SQS queue of `mail.send` jobs (retries and a DLQ); unset, mail is sent in the "
+        "request",
+    )
+    MAIL_DLQ_URL: str | None = Field(
+        None, description="the mail queue's dead-letter queue, drained the same way"
     )
     SCHEDULE_GROUP_NAME: str = Field(
         "ainav", description="EventBridge Scheduler group of the workflows' schedules"

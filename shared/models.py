@@ -2,6 +2,7 @@
 
 from shared.admin.models import Notice, Role, SystemConfig, UserRole
 from shared.agents.models import Agent, Conversation, Message
+from shared.artifacts.models import Artifact
 from shared.audit.models import OperationLog
 from shared.auth.models import ApiKey, LoginLog, OAuthState, OneTimeToken, UserSession
 from shared.catalog.models import Category, Scenario, Skill, Tool, tool_scenarios
@@ -15,7 +16,7 @@ from shared.connections.models import (
     TableInsight,
 )
 from shared.email.models import EmailSuppression
-from shared.executions.models import AgentExecution
+from shared.executions.models import AgentExecution, ToolExecution
 from shared.interactions.models import UserInteraction
 from shared.llm.models import CreditHold, CreditTransaction, ProviderKey, UsageMetric
 from shared.mcp.models import McpServer, McpToolSetting
@@ -23,7 +24,9 @@ from shared.memory.models import AgentMemory
 from shared.orm import Base
 from shared.profiles.models import UserProfile, UserSettings
 from shared.projects.models import Project
+from shared.queue.models import QueueJob
 from shared.quotas import RateWindow
+from shared.tasks.models import Task, TaskLog
 from shared.users.models import User
 from shared.vault.models import UserSecret
 from shared.workflows.models import AgentWorkflow, WebhookDelivery, WorkflowStar, WorkflowVersion
@@ -34,6 +37,7 @@ __all__ = [
     "AgentMemory",
     "AgentWorkflow",
     "ApiKey",
+    "Artifact",
     "Base",
     "Category",
     "ChatMessage",
@@ -55,6 +59,7 @@ __all__ = [
     "OperationLog",
     "Project",
     "ProviderKey",
+    "QueueJob",
     "RateWindow",
     "Role",
     "Scenario",
@@ -62,7 +67,10 @@ __all__ = [
     "SqlExample",
     "SystemConfig",
     "TableInsight",
+    "Task",
+    "TaskLog",
     "Tool",
+    "ToolExecution",
     "UsageMetric",
     "User",
     "UserInteraction",

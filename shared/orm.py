@@ -1,9 +1,10 @@
 """Declarative base, naming convention and mixins shared by every domain's models."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, func, text
+from sqlalchemy import CheckConstraint, DateTime, MetaData, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Deterministic constraint and index names, so Alembic can drop what it created.
@@ -39,3 +40,9 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utc_now, server_default=func.now(), onupdate=utc_now, nullable=False
     )
+
+
+def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
+    """CHECK (column IN (...)), named after the column: the values of a status, a type, a level."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=column)

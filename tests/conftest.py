@@ -242,6 +242,30 @@ def aws(monkeypatch):  # type: ignore[no-untyped-def]
         yield resources
 
 
+@pytest.fixture(scope="session")
+def moto_server():  # type: ignore[no-untyped-def]
+    """A moto server on 127.0.0.1 for the run, as `make dev` runs one."""
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws_server(moto_server, monkeypatch):  # type: ignore[no-untyped-def]
+    """The `aws` resources (and the artifacts bucket) on the moto server, over real HTTP: what a
+    presigned URL downloads, and what SES accepted (`Mailbox`), are the server's."""
+    from tests.moto_support import served_aws
+
+    with served_aws(monkeypatch, moto_server) as resources:
+        yield resources
+
+
 @pytest.fixture
 def loopback(monkeypatch):  # type: ignore[no-untyped-def]
     """A scripted HTTP server on 127.0.0.1, which outbound workflow calls may reach (allow-list)."""

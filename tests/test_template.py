@@ -74,6 +74,7 @@ SAMPLES: dict[str, tuple[Any, Any]] = {
     "ChatFunction": (lambda: load_event("http_api_get_conversations.json"), http_status(401)),
     "McpFunction": (lambda: load_event("http_api_post_mcp_tools_list.json"), http_status(401)),
     "ConnectionsFunction": (lambda: load_event("http_api_get_connections.json"), http_status(401)),
+    "TasksFunction": (lambda: load_event("http_api_get_tasks.json"), http_status(401)),
     "InteractionsFunction": (lambda: load_event("http_api_get_trending.json"), http_status(200)),
     "WorkerFunction": (sqs_event_for_an_unknown_execution, lambda r: r == {"batchItemFailures": []}),
     "MaintenanceFunction": (
@@ -121,8 +122,13 @@ def test_the_worker_is_capped_by_its_queue_not_by_reserved_concurrency():
     """SQS maximum concurrency bounds the worker's share of the database (docs/scaling.md); reserved
     concurrency would throttle the queue's pollers into the DLQ, and fail on a new account's low quota."""
     template = load_template()
-    (event,) = functions()["WorkerFunction"]["Events"].values()
-    assert event["Properties"]["ScalingConfig"]["MaximumConcurrency"] == "WorkerMaxConcurrency"
+    events = functions()["WorkerFunction"]["Events"]
+    assert set(events) == {"Executions", "PriorityExecutions", "Mail"}
+    assert events["Executions"]["Properties"]["ScalingConfig"]["MaximumConcurrency"] == "WorkerMaxConcurrency"
+    # urgent runs one per invocation, uncapped; mail at SES's pace
+    assert events["PriorityExecutions"]["Properties"]["BatchSize"] == 1
+    assert "ScalingConfig" not in events["PriorityExecutions"]["Properties"]
+    assert events["Mail"]["Properties"]["ScalingConfig"]["MaximumConcurrency"] == 5
     assert 2 <= template["Parameters"]["WorkerMaxConcurrency"]["Default"] <= 1000
     assert not [name for name, p in functions().items() if "ReservedConcurrentExecutions" in p]
 
@@ -193,8 +199,9 @@ def test_no_function_imports_jsonschema_when_it_starts():
 
 
 def test_the_admin_function_serves_every_admin_route_and_the_users_function_none():
-    """API Gateway sends /v1/admin/* to AdminFunction only: it must hold every /v1/admin route of the
-    combined app, and UsersFunction (which once served them) none."""
+    """API Gateway sends /v1/admin/* to AdminFunction: it must hold every /v1/admin route of the combined
+    app but the queue jobs' (TasksFunction's more specific /v1/admin/jobs routes, beside the queues it
+    sends to), and UsersFunction (which once served them) none."""
     from fastapi.routing import APIRoute, iter_route_contexts
 
     from shared.api.app import create_app
@@ -204,6 +211,9 @@ def test_the_admin_function_serves_every_admin_route_and_the_users_function_none
         return {c.path for c in iter_route_contexts(app.routes) if isinstance(c.original_route, APIRoute)}
 
     every_admin_path = {path for path in paths(create_app(*API_ROUTERS)) if path.startswith("/v1/admin/")}
+    jobs_paths = {path for path in every_admin_path if path.startswith("/v1/admin/jobs")}
+    assert jobs_paths and jobs_paths <= paths(load_function("functions/tasks", "app").app)
+    every_admin_path -= jobs_paths
     admin = paths(load_function("functions/admin", "app").app)
     users = paths(load_function("functions/users", "app").app)
     assert every_admin_path <= admin

@@ -44,7 +44,7 @@ def prepare_environment(options: LocalOptions) -> "ThreadedMotoServer":
     os.environ.setdefault("DB_POOL_SIZE", "5")
     os.environ.setdefault("DB_MAX_OVERFLOW", "10")
 
-    step(f"starting emulated AWS (SQS, SES v2, EventBridge Scheduler) on {options.aws_endpoint_url} ...")
+    step(f"starting emulated AWS (SQS, SES v2, EventBridge Scheduler, S3) on {options.aws_endpoint_url} ...")
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         os.environ[name] = "testing"
     os.environ.setdefault("AWS_REGION", "us-east-1")
@@ -114,18 +114,21 @@ def create_demo_database_once() -> str | None:
 
 
 def build_loops(outbox: "Outbox") -> dict[str, "Loop"]:
-    """The background parts of the stack: the mail outbox, the SQS worker, the schedule firer."""
+    """The background parts of the stack: the mail outbox, the SQS worker (the priority queue first, then
+    the executions and mail queues), the schedule firer."""
     from infra.local.outbox import watch_outbox
     from infra.local.scheduler_loop import SchedulerLoop
-    from infra.local.worker_loop import WorkerLoop
+    from infra.local.worker_loop import PriorityWorker, WorkerLoop
     from shared.config import settings
 
-    assert settings.EXECUTIONS_QUEUE_URL and settings.EXECUTIONS_QUEUE_ARN
-    worker = WorkerLoop(
-        settings.EXECUTIONS_QUEUE_URL,
-        settings.EXECUTIONS_QUEUE_ARN,
-        settings.AWS_REGION,
-        settings.AWS_ENDPOINT_URL,
+    def loop_of(url: str) -> WorkerLoop:
+        return WorkerLoop.of(url, settings.AWS_REGION, settings.AWS_ENDPOINT_URL)
+
+    assert settings.EXECUTIONS_QUEUE_URL and settings.PRIORITY_QUEUE_URL and settings.MAIL_QUEUE_URL
+    worker = PriorityWorker(
+        loop_of(settings.PRIORITY_QUEUE_URL),
+        loop_of(settings.EXECUTIONS_QUEUE_URL),
+        loop_of(settings.MAIL_QUEUE_URL),
     )
     scheduler = SchedulerLoop(settings.SCHEDULE_GROUP_NAME, settings.AWS_REGION, settings.AWS_ENDPOINT_URL)
     return {

@@ -38,6 +38,7 @@ UsageReader = Annotated[User, require_permission("usage:read")]
 NoticeManager = Annotated[User, require_permission("notices:manage")]
 ConfigManager = Annotated[User, require_permission("config:manage")]
 SystemReader = Annotated[User, require_permission("system:read")]
+JobManager = Annotated[User, require_permission("jobs:manage")]
 
 
 def role_by_id(role_id: uuid.UUID, _: RoleManager, session: SessionDep) -> Role:

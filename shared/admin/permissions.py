@@ -14,7 +14,7 @@ PERMISSIONS: dict[str, str] = {
     "notices:manage": "write notices",
     "config:manage": "change the runtime settings",
     "system:read": "read the statistics and the detailed health",
-    "jobs:manage": "manage queued jobs (reserved for the tasks domain)",
+    "jobs:manage": "read the tracked queue jobs and redrive dead ones (/v1/admin/jobs)",
 }
 
 Permission = Literal[

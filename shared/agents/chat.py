@@ -84,7 +84,7 @@ def _hand_over(session: Session, conversation: Conversation) -> Message:
     pending = conversations.add_message(session, conversation, role="assistant", status="pending")
     session.commit()
     try:
-        queue_service.send(queue_messages.ChatReply(message_id=pending.id))
+        queue_service.send(session, queue_messages.ChatReply(message_id=pending.id))
     except queue_service.QueueUnavailableError:
         replies.failed(session, conversation, "the reply could not be queued", pending)
         raise ServiceUnavailableError("The reply could not be queued; try again shortly") from None

@@ -7,7 +7,6 @@ import json
 import re
 import time
 import uuid
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from shared.catalog import skill_calls
 from shared.catalog.models import Skill
 from shared.config import settings
 from shared.errors import DomainError, InvalidInputError
+from shared.executions import nested
 from shared.json_schema import check_instance
 from shared.mcp import client as mcp_client
 from shared.mcp import service as mcp_service
@@ -35,9 +35,6 @@ MEMORY_PARAMETERS = {
     },
     "required": ["query"],
 }
-# A workflow tool runs a workflow that may hold an agent that runs a workflow ...: not deeper than this.
-MAX_NESTED_RUNS = 3
-_nested_runs: ContextVar[int] = ContextVar("nested_runs", default=0)
 
 
 @dataclass(frozen=True)
@@ -240,37 +237,10 @@ def _call_mcp(
 def _run_workflow(
     session: Session, workflow_id: uuid.UUID, arguments: dict[str, Any], owner_id: uuid.UUID
 ) -> Any:
-    """The workflow runs in-process as one of its owner's executions (trigger `agent`): its log, usage and
-    credits are recorded like any run's."""
-    # The worker registers every node type, the agent node among them: imported when first needed.
-    from shared.executions import lifecycle, worker
-
-    depth = _nested_runs.get()
-    if depth >= MAX_NESTED_RUNS:
-        raise InvalidInputError(f"workflows may call agents that run workflows only {MAX_NESTED_RUNS} deep")
-    workflow = _owned_workflow(session, owner_id, workflow_id)
-    if workflow is None:
-        raise InvalidInputError("the workflow of this tool no longer exists")
-    execution = lifecycle.admit(
-        session,
-        lifecycle.new_execution(
-            workflow_id=workflow.id,
-            user_id=owner_id,
-            workflow_version=workflow.version,
-            input_data=arguments,
-            trigger_type="agent",
-        ),
+    """The workflow runs in-process as one of its owner's executions (trigger `agent`)."""
+    execution = nested.run_workflow(
+        session, workflow_id=workflow_id, owner_id=owner_id, input_data=arguments, trigger_type="agent"
     )
-    token = _nested_runs.set(depth + 1)
-    try:
-        status = worker.run_execution(session=session, execution_id=execution.id)
-    finally:
-        _nested_runs.reset(token)
-    session.refresh(execution)
-    if status != "completed":
-        raise InvalidInputError(
-            f"the workflow run {execution.id} {status}: {execution.error_message or ''}".strip()
-        )
     return {"execution_id": str(execution.id), "output": execution.output_data}
 
 

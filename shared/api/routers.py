@@ -7,6 +7,7 @@ from shared.admin.notices_router import router as notices_router
 from shared.admin.router import router as admin_router
 from shared.admin.system_router import router as system_router
 from shared.agents.router import router as agents_router
+from shared.artifacts.router import router as artifacts_router
 from shared.audit.router import router as audit_router
 from shared.auth.account_router import router as sign_ins_router
 from shared.auth.api_keys_router import router as api_keys_router
@@ -24,6 +25,8 @@ from shared.mcp.settings_router import router as mcp_settings_router
 from shared.memory.router import router as memory_router
 from shared.profiles.router import router as profiles_router
 from shared.projects.router import router as projects_router
+from shared.queue.router import router as jobs_router
+from shared.tasks.router import router as tasks_router
 from shared.users.router import router as users_router
 from shared.users.router import search_router as user_search_router
 from shared.vault.router import router as vault_router
@@ -58,4 +61,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     notices_router,
     system_router,
     llm_admin_router,
+    artifacts_router,
+    tasks_router,
+    jobs_router,
 )

@@ -40,7 +40,7 @@ def queue(session: Session, connection: DatabaseConnection, *, raise_if_not_queu
     connection.updated_at = get_utc_now()  # when it was queued: maintenance sends it again if lost
     session.commit()
     try:
-        queue_service.send(queue_messages.ConnectionAnalyze(connection_id=connection.id))
+        queue_service.send(session, queue_messages.ConnectionAnalyze(connection_id=connection.id))
     except queue_service.QueueUnavailableError as exc:
         connection.status, connection.status_message = "error", NOT_QUEUED
         session.commit()

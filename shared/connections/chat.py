@@ -132,7 +132,7 @@ def _hand_over(session: Session, chat_session: ChatSession, turn: Turn, asked: C
     )
     session.commit()
     try:
-        queue_service.send(queue_messages.ConnectionChat(message_id=pending.id))
+        queue_service.send(session, queue_messages.ConnectionChat(message_id=pending.id))
     except queue_service.QueueUnavailableError:
         failed(session, chat_session, turn, "the answer could not be queued", pending)
         raise ServiceUnavailableError("The answer could not be queued; try again shortly") from None

@@ -1,4 +1,6 @@
-"""Transactional mail over SES v2 (the seed's EmailService, with SES in place of SMTP)."""
+"""Transactional mail over SES v2 (the seed's EmailService, with SES in place of SMTP): queued as
+`mail.send` jobs on the mail queue when there is one, sent now by workflows' email nodes (their run must
+know whether it went out) and by the worker."""
 
 import random
 import time
@@ -12,11 +14,15 @@ from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from shared import aws
 from shared.config import Settings, get_utc_now, settings
 from shared.email import suppressions
+from shared.queue import messages
+from shared.queue import service as queue_service
+from shared.queue.models import QueueName
 
 logger = Logger(child=True)
 
@@ -67,6 +73,10 @@ def render_mail(template_name: str, **context: Any) -> tuple[str, str]:
     html = _templates.get_template(f"{template_name}.html").render(**context)
     text = _templates.get_template(f"{template_name}.txt").render(**context)
     return html, text
+
+
+class MailNotSent(Exception):
+    """SES did not take the mail (throttled past the retries, refused, unreachable)."""
 
 
 class EmailService:
@@ -127,7 +137,24 @@ class EmailService:
         cc: list[str] | None = None,
         bcc: list[str] | None = None,
     ) -> bool:
-        """Send one mail with HTML and plain-text parts; False (and a log line) if it did not go out."""
+        """Send one mail with HTML and plain-text parts now; False (and a log line) if it did not go out."""
+        try:
+            return self._send(session, to_email, subject, html_content, text_content, cc, bcc)
+        except MailNotSent:
+            return False
+
+    def _send(
+        self,
+        session: Session,
+        to_email: str,
+        subject: str,
+        html_content: str,
+        text_content: str | None = None,
+        cc: list[str] | None = None,
+        bcc: list[str] | None = None,
+    ) -> bool:
+        """False for a mail that must not go out (no sender, no address, a suppressed one, a header with
+        a line break); MailNotSent when SES did not take it."""
         if not self.is_configured():
             logger.warning("mail not sent: MAIL_FROM_EMAIL is not set")
             return False
@@ -160,9 +187,31 @@ class EmailService:
             response = self.send_with_backoff(request)
         except Exception as exc:  # the seed's contract: a failed mail is False and a log line
             logger.error("mail not sent", extra={"error": type(exc).__name__, "detail": str(exc)[:200]})
-            return False
+            raise MailNotSent(type(exc).__name__) from exc
         logger.info("mail sent", extra={"message_id": response.get("MessageId"), "subject": subject})
         return True
+
+    def send_later(
+        self, session: Session, to_email: str, subject: str, template: str, **context: Any
+    ) -> bool:
+        """A transactional mail as a `mail.send` job on the mail queue (SQS retries it, then its DLQ); the
+        session is committed. Without MAIL_QUEUE_URL, or when the queue refuses, it is sent now. True
+        when it was queued or sent."""
+        if self._settings.MAIL_QUEUE_URL and self.is_configured() and not has_line_break(subject + to_email):
+            try:
+                message = messages.MailSend(to=to_email, subject=subject, template=template, context=context)
+                queue_service.send(session, message, queue=QueueName.MAIL)
+                return True
+            except (ValidationError, queue_service.QueueUnavailableError) as exc:
+                logger.warning("mail not queued; sending it now", extra={"error": type(exc).__name__})
+        html, text = render_mail(template, **context)
+        return self.send_email(session, to_email, subject, html, text)
+
+    def deliver(self, session: Session, message: messages.MailSend) -> bool:
+        """The worker's part of a `mail.send`: render and send it; MailNotSent (SES did not take it) lets
+        the queue deliver the job again. False for a mail that must not go out."""
+        html, text = render_mail(message.template, **message.context)
+        return self._send(session, message.to, message.subject, html, text)
 
     def send_with_backoff(self, request: dict[str, Any]) -> dict[str, Any]:
         """SES throttling (its per-second rate) is retried with exponential backoff and full jitter, up
@@ -190,14 +239,21 @@ class EmailService:
             f"?token={escape_url_param(reset_token)}"
         )
         expiry = lifetime_in_words(self._settings.PASSWORD_RESET_EXPIRE_MINUTES)
-        html, text = render_mail("password_reset", reset_url=reset_url, expiry=expiry)
-        return self.send_email(session, to_email, PASSWORD_RESET_SUBJECT, html, text)
+        return self.send_later(
+            session, to_email, PASSWORD_RESET_SUBJECT, "password_reset", reset_url=reset_url, expiry=expiry
+        )
 
     def send_magic_link_email(self, session: Session, to_email: str, token: str, expiry_minutes: int) -> bool:
         """Mail a single-use sign-in link carrying the URL-encoded token."""
         link = f"{self._settings.FRONTEND_URL.rstrip('/')}{MAGIC_LINK_PATH}?token={escape_url_param(token)}"
-        html, text = render_mail("magic_link", magic_link_url=link, expiry=lifetime_in_words(expiry_minutes))
-        return self.send_email(session, to_email, MAGIC_LINK_SUBJECT, html, text)
+        return self.send_later(
+            session,
+            to_email,
+            MAGIC_LINK_SUBJECT,
+            "magic_link",
+            magic_link_url=link,
+            expiry=lifetime_in_words(expiry_minutes),
+        )
 
     def verify_url(self, token: str) -> str:
         return f"{self._settings.FRONTEND_URL.rstrip('/')}{VERIFY_EMAIL_PATH}?token={escape_url_param(token)}"
@@ -207,20 +263,28 @@ class EmailService:
     ) -> bool:
         """Mail the welcome message to a newly registered user, with the address verification link
         when the address still has to be proven."""
-        html, text = render_mail(
+        return self.send_later(
+            session,
+            to_email,
+            WELCOME_SUBJECT,
             "welcome",
             username=username,
             frontend_url=self._settings.FRONTEND_URL,
             verify_url=self.verify_url(verify_token) if verify_token else None,
             expiry_hours=self._settings.EMAIL_VERIFY_EXPIRE_HOURS,
         )
-        return self.send_email(session, to_email, WELCOME_SUBJECT, html, text)
 
     def send_verification_email(self, session: Session, to_email: str, token: str) -> bool:
         """Mail a single-use link that proves the address belongs to the account."""
         expiry_hours = self._settings.EMAIL_VERIFY_EXPIRE_HOURS
-        html, text = render_mail("verify_email", verify_url=self.verify_url(token), expiry_hours=expiry_hours)
-        return self.send_email(session, to_email, VERIFY_EMAIL_SUBJECT, html, text)
+        return self.send_later(
+            session,
+            to_email,
+            VERIFY_EMAIL_SUBJECT,
+            "verify_email",
+            verify_url=self.verify_url(token),
+            expiry_hours=expiry_hours,
+        )
 
 
 email_service = EmailService()

@@ -29,10 +29,10 @@ class RunContext:
     input: dict[str, Any]
     deadline: float  # time.monotonic() by which the whole run must end
     outputs: dict[str, Any] = field(default_factory=dict)  # node id → output of nodes that ran
+    node_id: str = ""  # the node running now (artifacts record which node made them)
     token_usage: int = 0
     credits_used: Decimal = Decimal(0)
     api_calls: int = 0
-    skill_calls: list[tuple[uuid.UUID, float]] = field(default_factory=list)  # (skill id, latency ms)
     # the owner's secrets (shared.vault.service.RunSecrets: read on first use)
     secrets: Mapping[str, str] = field(default_factory=dict)
 

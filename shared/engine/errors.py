@@ -15,3 +15,8 @@ class ExecutionCancelled(Exception):
 
 class ExecutionYielded(Exception):
     """An in-process run reached its hand-over time; the worker goes on from the next node."""
+
+
+class ExecutionPaused(Exception):
+    """The owner asked to pause (a task's run); the engine stops before the next node, which runs on
+    resume."""

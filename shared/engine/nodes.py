@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from shared import outbound
+from shared.artifacts import nodes as artifact_nodes
 from shared.catalog import skill_calls
 from shared.config import settings
 from shared.email import service as email_service_module
@@ -107,7 +108,11 @@ def run_http(data: dict[str, Any], ctx: RunContext, session: Session, timeout: f
         method, url, headers=headers, json_body=json_body, content=content, timeout=timeout
     )
     logged = {"method": method, "url": url, "headers": redacted(headers)}
-    return logged, {"status": response.status, "headers": response.headers, "body": response.body}
+    output = {"status": response.status, "headers": response.headers, "body": response.body}
+    saved = artifact_nodes.save_response(
+        session, ctx, data, response.body, response.headers.get("content-type")
+    )
+    return logged, output if saved is None else {**output, "artifact": saved}
 
 
 @executor("skill")
@@ -116,11 +121,13 @@ def run_skill(data: dict[str, Any], ctx: RunContext, session: Session, timeout: 
     params: dict[str, Any] = ctx.render_map(data.get("params") or {}, "data.params")
     ctx.api_calls += 1
     call = skill_calls.call_skill(session, data["skill_id"], params, timeout=timeout)
-    ctx.skill_calls.append((call.skill.id, call.response.elapsed_ms))
-    return {"skill": call.skill.slug, "params": call.params}, {
-        "status": call.response.status,
-        "body": call.response.body,
-    }
+    output = {"status": call.response.status, "body": call.response.body}
+    saved = artifact_nodes.save_response(
+        session, ctx, data, call.response.body, call.response.headers.get("content-type")
+    )
+    return {"skill": call.skill.slug, "skill_id": str(call.skill.id), "params": call.params}, (
+        output if saved is None else {**output, "artifact": saved}
+    )
 
 
 @executor("email")

@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session
 
 from shared.config import get_utc_now, settings
 from shared.engine.context import RunContext
-from shared.engine.errors import ExecutionCancelled, ExecutionYielded, NodeError, RetryableNodeError
+from shared.engine.errors import (
+    ExecutionCancelled,
+    ExecutionPaused,
+    ExecutionYielded,
+    NodeError,
+    RetryableNodeError,
+)
 from shared.engine.registry import EXECUTORS
 from shared.outbound import OutboundError, RetryableOutboundError
 from shared.users.models import User
@@ -31,7 +37,18 @@ logger = Logger(child=True)
 
 Sleep = Callable[[float], None]
 # Nodes that talk to the outside world: their results are saved as soon as they are known.
-IO_NODE_TYPES = {"llm", "http", "skill", "email", "memory_search", "memory_write", "agent", "mcp"}
+IO_NODE_TYPES = {
+    "llm",
+    "http",
+    "skill",
+    "email",
+    "memory_search",
+    "memory_write",
+    "agent",
+    "mcp",
+    "artifact",
+    "workflow",
+}
 MAX_ERROR_LENGTH = 1000
 REUSABLE_STATUSES = ("completed", "reused")
 
@@ -57,22 +74,22 @@ class RunRequest:
 class Outcome:
     """How a run ended, with everything it produced; secrets the run used are already scrubbed."""
 
-    status: Literal["completed", "failed", "cancelled", "yielded"]
+    status: Literal["completed", "failed", "cancelled", "yielded", "paused"]
     error: str | None
     log: list[dict[str, Any]]
     output: dict[str, Any] | None
     token_usage: int
     credits_used: Decimal
     api_calls: int
-    skill_calls: list[tuple[uuid.UUID, float]]  # (skill id, latency ms), for the catalog's statistics
 
 
 class Progress(Protocol):
-    """Where a run keeps what it has done, and learns that its owner wants it stopped."""
+    """Where a run keeps what it has done, and learns that its owner wants it stopped: "cancel" (for
+    good) or "pause" (until resumed), else None."""
 
     def save(self, log: list[dict[str, Any]]) -> None: ...
 
-    def cancel_requested(self) -> bool: ...
+    def stop_requested(self) -> str | None: ...
 
 
 def run_graph(
@@ -85,6 +102,8 @@ def run_graph(
         walk.walk()
     except ExecutionYielded:
         return walk.outcome("yielded", None)
+    except ExecutionPaused:
+        return walk.outcome("paused", None)
     except ExecutionCancelled:
         return walk.outcome("cancelled", "Cancelled by the owner")
     except NodeError as exc:
@@ -176,14 +195,14 @@ class GraphWalk:
         if save:
             self.progress.save(self.log)
 
-    def _cancel_requested(self, before_io: bool) -> bool:
+    def _stop_requested(self, before_io: bool) -> str | None:
         """Ask before I/O nodes, and otherwise at most every CANCEL_CHECK_INTERVAL_SECONDS (in-process
         nodes take microseconds; a query before each would dominate the run)."""
         now = time.monotonic()
         if not before_io and now - self.last_cancel_check < settings.CANCEL_CHECK_INTERVAL_SECONDS:
-            return False
+            return None
         self.last_cancel_check = now
-        return self.progress.cancel_requested()
+        return self.progress.stop_requested()
 
     def _seconds_until_yield(self) -> float:
         return float("inf") if self.request.yield_at is None else self.request.yield_at - time.monotonic()
@@ -208,8 +227,11 @@ class GraphWalk:
             incoming[edge["target"]].append(edge)
         for node in topological_order(graph):
             node_id, node_type = node["id"], node["type"]
-            if self._cancel_requested(before_io=node_type in IO_NODE_TYPES):
+            stop = self._stop_requested(before_io=node_type in IO_NODE_TYPES)
+            if stop == "cancel":
                 raise ExecutionCancelled()
+            if stop == "pause" and node_id not in self.request.reusable:
+                raise ExecutionPaused()
             if self._must_yield():
                 raise ExecutionYielded()
             if self.ctx.remaining_seconds() <= 0:
@@ -244,6 +266,7 @@ class GraphWalk:
         if executor is None:
             raise NodeError(f"node '{node['id']}': no executor for type {node['type']!r}")
         io_node = node["type"] in IO_NODE_TYPES
+        self.ctx.node_id = node["id"]
         for attempt in range(1, max_attempts + 1):
             started_at, started = get_utc_now(), time.monotonic()
             timeout = min(
@@ -294,7 +317,7 @@ class GraphWalk:
         return merged
 
     def outcome(
-        self, status: Literal["completed", "failed", "cancelled", "yielded"], error: str | None
+        self, status: Literal["completed", "failed", "cancelled", "yielded", "paused"], error: str | None
     ) -> Outcome:
         return Outcome(
             status=status,
@@ -304,5 +327,4 @@ class GraphWalk:
             token_usage=self.ctx.token_usage,
             credits_used=self.ctx.credits_used,
             api_calls=self.ctx.api_calls,
-            skill_calls=list(self.ctx.skill_calls),
         )

@@ -1,9 +1,9 @@
 """An execution's lifecycle, the one place that writes its status: create (pending, or as scheduled
 fires), queue, claim (pending → running), finish with the engine's outcome, fail with a reason, cancel,
-resume after a failure, and notify the owner.
+pause and resume between nodes (a task's run), resume after a failure, and notify the owner.
 
-pending → running → completed | failed | cancelled. Light on purpose: the API functions that start
-runs import it; the engine is the worker's (shared.executions.worker)."""
+pending → running → completed | failed | cancelled; running → paused → pending. Light on purpose: the
+API functions that start runs import it; the engine is the worker's (shared.executions.worker)."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -18,7 +18,7 @@ from shared import quotas
 from shared.catalog import usage as catalog_usage
 from shared.config import get_utc_now, settings
 from shared.errors import NotFoundError, PaymentRequiredError, RateLimitedError, ServiceUnavailableError
-from shared.executions import notifications
+from shared.executions import notifications, tool_calls
 from shared.executions.models import FINISHED_STATUSES, AgentExecution, ExecutionStatus
 from shared.llm import credits, offers
 from shared.queue import service as queue_service
@@ -32,6 +32,9 @@ logger = Logger(child=True)
 
 MAX_ERROR_LENGTH = 1000
 CANCELLED_BY_OWNER = "Cancelled by the owner"
+# How the worker's last delivery of a message fails its execution (shared.executions.worker); a redrive
+# of that message reopens only executions failed this way.
+GAVE_UP = "gave up after"
 NOT_QUEUED = "The run could not be queued; nothing was executed."
 WORKER_LOST = (
     "The run stopped making progress (worker lost); it is resumed once automatically at the node it "
@@ -100,7 +103,7 @@ def queue(session: Session, execution: AgentExecution) -> AgentExecution:
     message, the row is failed (never left pending forever) and the caller gets a 503 to retry."""
     admit(session, execution)
     try:
-        queue_service.enqueue_execution(execution.id)
+        queue_service.enqueue_execution(session, execution)
     except queue_service.QueueUnavailableError as exc:
         fail(execution, NOT_QUEUED)
         session.commit()
@@ -152,6 +155,11 @@ def create_scheduled(*, session: Session, workflow_id: uuid.UUID, scheduled_at: 
     if inserted is not None:
         return inserted
     # a duplicate delivery: the existing row decides (claiming makes a second run a no-op)
+    return scheduled_execution(session, workflow_id, scheduled_at)
+
+
+def scheduled_execution(session: Session, workflow_id: uuid.UUID, scheduled_at: datetime) -> uuid.UUID | None:
+    """The execution of one scheduled fire, if it was created."""
     return session.scalar(
         select(AgentExecution.id).where(
             AgentExecution.workflow_id == workflow_id, AgentExecution.scheduled_at == scheduled_at
@@ -226,21 +234,26 @@ def save_progress(session: Session, execution: AgentExecution, log: list[dict[st
     session.commit()
 
 
-def cancel_requested(session: Session, execution_id: uuid.UUID) -> bool:
-    return (
-        session.scalar(select(AgentExecution.cancel_requested_at).where(AgentExecution.id == execution_id))
-        is not None
-    )
+def stop_requested(session: Session, execution_id: uuid.UUID) -> str | None:
+    """ "cancel" or "pause" when the owner asked the run to stop before its next node (cancel wins)."""
+    row = session.execute(
+        select(AgentExecution.cancel_requested_at, AgentExecution.pause_requested_at).where(
+            AgentExecution.id == execution_id
+        )
+    ).first()
+    if row is None or row.cancel_requested_at is not None:
+        return "cancel"
+    return "pause" if row.pause_requested_at is not None else None
 
 
 def finish(session: Session, execution: AgentExecution, outcome: "Outcome") -> None:
-    """Record the engine's outcome, count the run (skill statistics, the workflow's run count), and
-    mail the owner what the outcome calls for."""
+    """Record the engine's outcome, count the run (skill statistics from its recorded tool calls, the
+    workflow's run count), and mail the owner what the outcome calls for."""
     _end(execution, ExecutionStatus(outcome.status), outcome.error)
     _record_work(execution, outcome)
     if outcome.output is not None:
         execution.output_data = outcome.output
-    catalog_usage.record_skill_calls(session, outcome.skill_calls)
+    catalog_usage.record_skill_calls(session, tool_calls.skill_latencies(session, execution.id))
     _count_and_notify(session, execution)
 
 
@@ -258,11 +271,57 @@ def hand_over(session: Session, execution: AgentExecution, outcome: "Outcome") -
     _record_work(execution, outcome)
     execution.status = ExecutionStatus.PENDING
     session.commit()
+    _requeue(session, execution)
+
+
+def _requeue(session: Session, execution: AgentExecution) -> None:
     try:
-        queue_service.enqueue_execution(execution.id)
+        queue_service.enqueue_execution(session, execution)
     except queue_service.QueueUnavailableError:
         fail(execution, NOT_QUEUED)
         session.commit()
+
+
+def pause(session: Session, execution: AgentExecution, outcome: "Outcome") -> None:
+    """The engine stopped before a node because the owner asked to pause: paused with what it has done,
+    until `resume`."""
+    _record_work(execution, outcome)
+    execution.status = ExecutionStatus.PAUSED
+    execution.pause_requested_at = None
+    session.commit()
+
+
+def request_pause(execution: AgentExecution) -> None:
+    """Pending: paused at once. Running: asked to stop before its next node (the caller commits)."""
+    if execution.status == ExecutionStatus.PENDING:
+        execution.status = ExecutionStatus.PAUSED
+    else:
+        execution.pause_requested_at = execution.pause_requested_at or get_utc_now()
+
+
+def resume(session: Session, execution: AgentExecution) -> None:
+    """Running with a pause asked for: the request is withdrawn. Paused: pending again and queued; the
+    worker goes on from the next node, reusing what is done (a queue that refuses fails it)."""
+    execution.pause_requested_at = None
+    if execution.status != ExecutionStatus.PAUSED:
+        session.commit()
+        return
+    execution.status = ExecutionStatus.PENDING
+    session.commit()
+    _requeue(session, execution)
+
+
+def reopen_given_up(session: Session, execution_id: uuid.UUID) -> None:
+    """An execution failed because its message was dead-lettered is pending again, for the redriven
+    message to run (the caller commits). Any other execution stays as it is."""
+    execution = session.get(AgentExecution, execution_id, with_for_update=True)
+    if (
+        execution is not None
+        and execution.status == ExecutionStatus.FAILED
+        and (execution.error_message or "").startswith(GAVE_UP)
+    ):
+        execution.status = ExecutionStatus.PENDING
+        execution.error_message = execution.finished_at = execution.duration_ms = None
 
 
 def crashed(session: Session, execution_id: uuid.UUID, error: BaseException) -> AgentExecution:
@@ -293,6 +352,7 @@ def _end(execution: AgentExecution, status: ExecutionStatus, error: str | None) 
     execution.status = status
     execution.error_message = error[:MAX_ERROR_LENGTH] if error else None
     execution.finished_at = now
+    execution.pause_requested_at = None
     if execution.started_at is not None:
         execution.duration_ms = int((now - execution.started_at).total_seconds() * 1000)
 
@@ -303,9 +363,10 @@ def fail(execution: AgentExecution, reason: str) -> None:
 
 
 def cancel(execution: AgentExecution) -> None:
-    """Pending: cancelled at once. Running: asked to stop before its next node (the caller commits)."""
+    """Pending or paused: cancelled at once. Running: asked to stop before its next node (the caller
+    commits)."""
     now = get_utc_now()
-    if execution.status == ExecutionStatus.PENDING:
+    if execution.status in (ExecutionStatus.PENDING, ExecutionStatus.PAUSED):
         _end(execution, ExecutionStatus.CANCELLED, CANCELLED_BY_OWNER)
     execution.cancel_requested_at = execution.cancel_requested_at or now
 

@@ -6,21 +6,34 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
+from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin, one_of, utc_now
 
 if TYPE_CHECKING:
     from shared.workflows.models import AgentWorkflow
 
 
 class ExecutionStatus(StrEnum):
-    """pending → running → completed | failed | cancelled; only shared.executions.lifecycle writes it."""
+    """pending → running → completed | failed | cancelled, and running → paused → pending when a task's
+    owner pauses and resumes it between steps; only shared.executions.lifecycle writes it."""
 
     PENDING = "pending"
     RUNNING = "running"
+    PAUSED = "paused"
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -63,7 +76,52 @@ class AgentExecution(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     )
     # Set by POST executions/{id}/cancel on a running execution; the engine stops before its next node.
     cancel_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when a task's owner pauses it; the engine stops before its next node and the run waits, paused.
+    pause_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     workflow: Mapped["AgentWorkflow"] = relationship(back_populates="executions")
+
+    @property
+    def task_id(self) -> uuid.UUID | None:
+        """The task whose run this is (shared.tasks puts it in the trigger metadata), if any."""
+        task_id = (self.trigger_metadata or {}).get("task_id")
+        return uuid.UUID(task_id) if task_id else None
+
+
+TOOL_TYPES = ("skill", "http", "mcp", "llm", "agent")
+TOOL_CALL_STATUSES = ("pending", "running", "completed", "failed")  # the seed's ExecutionStatus
+
+
+class ToolExecution(UUIDPrimaryKeyMixin, Base):
+    """One call a run (or a task's planner) made to a tool: a skill, an HTTP endpoint, an MCP tool, a model
+    (seed 004's ToolExecution). Inputs are the run log's (secrets scrubbed), outputs capped."""
+
+    __tablename__ = "tool_executions"
+    __table_args__ = (
+        one_of("tool_type", TOOL_TYPES),
+        one_of("status", TOOL_CALL_STATUSES),
+        CheckConstraint("execution_id IS NOT NULL OR task_id IS NOT NULL", name="execution_or_task"),
+        Index("ix_tool_executions_execution_id_started_at", "execution_id", "started_at"),
+        Index("ix_tool_executions_skill_id_status", "skill_id", "status"),
+    )
+
+    execution_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("agent_executions.id", ondelete="CASCADE")
+    )
+    task_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    node_id: Mapped[str | None] = mapped_column(String(100))
+    tool_type: Mapped[str] = mapped_column(String(20))
+    tool: Mapped[str] = mapped_column(String(255))  # the skill's slug, "GET host", the model, ...
+    skill_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("skills.id", ondelete="SET NULL"))
+    attempt: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    input: Mapped[Any] = mapped_column(JSONB)
+    output: Mapped[Any | None] = mapped_column(JSONB)
+    error: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    duration_ms: Mapped[float | None] = mapped_column(Float)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)

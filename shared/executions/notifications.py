@@ -98,6 +98,8 @@ def _count_failure(session: Session, workflow_id: uuid.UUID, *, mail_possible: b
 
 
 def send(*, session: Session, mail: RunMail) -> bool:
-    """Render and send a run mail; True if it went out (a send never raises)."""
-    html, text = email_service_module.render_mail(mail.template, **mail.context)
-    return email_service_module.email_service.send_email(session, mail.to, mail.subject, html, text)
+    """Queue a run mail as a `mail.send` job (sent at once without a mail queue); True if it was queued
+    or went out (a send never raises)."""
+    return email_service_module.email_service.send_later(
+        session, mail.to, mail.subject, mail.template, **mail.context
+    )

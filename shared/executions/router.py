@@ -10,13 +10,14 @@ from shared.api.responses import error_responses
 from shared.auth.dependencies import CurrentUser
 from shared.db import SessionDep
 from shared.executions import service as execution_service
+from shared.executions import tool_calls
 from shared.executions.dependencies import OwnedExecution
 from shared.executions.models import ExecutionStatus
-from shared.executions.schemas import ExecutionPublic
+from shared.executions.schemas import ExecutionPublic, ToolCallPublic
 
 router = APIRouter(prefix="/executions", tags=["executions"])
 
-Trigger = Literal["manual", "api", "webhook", "schedule", "agent", "chat"]
+Trigger = Literal["manual", "api", "webhook", "schedule", "agent", "chat", "workflow", "task"]
 
 
 @router.get("", response_model=Page[ExecutionPublic], responses=error_responses(401, 422))
@@ -67,3 +68,14 @@ def retry_execution(
     return ExecutionPublic.model_validate(
         execution_service.retry(session=session, execution=execution, latest=latest)
     )
+
+
+@router.get(
+    "/{execution_id}/tool-calls",
+    response_model=Page[ToolCallPublic],
+    responses=error_responses(401, 404, 422),
+)
+def list_tool_calls(execution: OwnedExecution, session: SessionDep, page: PageDep) -> Page[ToolCallPublic]:
+    """Every skill, http, mcp, llm and agent call of the run, in the order they started, with durations."""
+    items, total = tool_calls.list_of_execution(session, execution.id, page)
+    return Page.of([ToolCallPublic.model_validate(item) for item in items], total, page)

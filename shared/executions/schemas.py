@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.llm.schemas import Credits
 
@@ -29,8 +29,32 @@ class ExecutionPublic(BaseModel):
     trigger_metadata: dict[str, Any]
     scheduled_at: datetime | None
     retry_of_id: uuid.UUID | None
+    task_id: uuid.UUID | None = Field(None, description="the task whose run this is, if any")
     cancel_requested_at: datetime | None
+    pause_requested_at: datetime | None
     started_at: datetime | None
     finished_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+class ToolCallPublic(BaseModel):
+    """Seed 004's ToolExecution: one call of a skill, an HTTP endpoint, an MCP tool, a model or an agent."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    execution_id: uuid.UUID | None
+    task_id: uuid.UUID | None
+    node_id: str | None
+    tool_type: str
+    tool: str
+    skill_id: uuid.UUID | None
+    attempt: int
+    input: Any
+    output: Any
+    error: str | None
+    status: str
+    duration_ms: float | None
+    started_at: datetime | None
+    completed_at: datetime | None

@@ -91,7 +91,7 @@ def enqueue_due_checks(session: Session) -> int:
     queued = 0
     for server_id in due:
         try:
-            queue_service.send(messages.McpCheck(server_id=server_id))
+            queue_service.send(session, messages.McpCheck(server_id=server_id))
         except queue_service.QueueUnavailableError:
             break
         # due and just queued: not queued again before PENDING_REQUEUE_AFTER_SECONDS

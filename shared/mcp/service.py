@@ -163,7 +163,7 @@ def create_server(*, session: Session, user: User, request: McpServerCreate) -> 
     session.add(server)
     _commit_unique_name(session)
     if server.transport in HTTP_TRANSPORTS:
-        _queue_check(server, required=False)
+        _queue_check(session, server, required=False)
     return server
 
 
@@ -204,7 +204,7 @@ def update_server(*, session: Session, server: McpServer, request: McpServerUpda
         server.needs_sync = False
     _commit_unique_name(session)
     if reconnect and server.transport in HTTP_TRANSPORTS:
-        _queue_check(server, required=False)
+        _queue_check(session, server, required=False)
     return server
 
 
@@ -214,15 +214,15 @@ def request_check(*, session: Session, server: McpServer) -> McpServer:
         raise InvalidInputError(STDIO_NOTE)
     server.needs_sync = True
     session.commit()
-    _queue_check(server, required=True)
+    _queue_check(session, server, required=True)
     return server
 
 
-def _queue_check(server: McpServer, *, required: bool) -> None:
+def _queue_check(session: Session, server: McpServer, *, required: bool) -> None:
     """Send the server's `mcp.check`. A save does not fail when the queue refuses it: the server stays
     due (`needs_sync`) and maintenance queues it again."""
     try:
-        queue_service.send(messages.McpCheck(server_id=server.id))
+        queue_service.send(session, messages.McpCheck(server_id=server.id))
     except queue_service.QueueUnavailableError:
         if required:
             raise ServiceUnavailableError("The check could not be queued; try again shortly") from None

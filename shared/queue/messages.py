@@ -5,7 +5,7 @@ later domains are added to `QueueMessage`, and nowhere else."""
 
 import json
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -67,7 +67,38 @@ class ConnectionChat(BaseModel):
     message_id: uuid.UUID
 
 
-AnyMessage = ExecutionRun | WorkflowScheduled | ChatReply | McpCheck | ConnectionAnalyze | ConnectionChat
+class TaskPlan(BaseModel):
+    """Plan a task with the model (then start its run, if it is to start at once)."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["task.plan"] = "task.plan"
+    task_id: uuid.UUID
+
+
+MailValue = str | int | float | bool | None
+
+
+class MailSend(BaseModel):
+    """Render one transactional mail from its template and send it through SES; retried by the queue."""
+
+    model_config = ConfigDict(frozen=True)
+    type: Literal["mail.send"] = "mail.send"
+    to: str = Field(min_length=3, max_length=320)
+    subject: str = Field(min_length=1, max_length=998)
+    template: str = Field(pattern=r"^[a-z_]{1,64}$")
+    context: dict[str, MailValue] = Field(default_factory=dict)
+
+
+AnyMessage = (
+    ExecutionRun
+    | WorkflowScheduled
+    | ChatReply
+    | McpCheck
+    | ConnectionAnalyze
+    | ConnectionChat
+    | TaskPlan
+    | MailSend
+)
 QueueMessage = Annotated[AnyMessage, Field(discriminator="type")]
 _queue_message: TypeAdapter[AnyMessage] = TypeAdapter(QueueMessage)
 
@@ -86,6 +117,31 @@ def parse(body: str) -> AnyMessage:
 
 def body_of(message: AnyMessage) -> str:
     return message.model_dump_json()
+
+
+REDACTED = "[redacted]"
+
+
+def redacted(message: AnyMessage) -> dict[str, Any]:
+    """What a tracked job shows of its message: a mail's template values (links with one-time tokens)
+    are left out; ids are not secrets."""
+    data = message.model_dump(mode="json")
+    if isinstance(message, MailSend):
+        data["context"] = dict.fromkeys(message.context, REDACTED)
+    return data
+
+
+def reference_of(message: AnyMessage) -> str:
+    """What the message is about, as `kind:id` (or the mail's template)."""
+    if isinstance(message, ExecutionRun):
+        return f"execution:{message.execution_id}"
+    if isinstance(message, WorkflowScheduled):
+        return f"workflow:{message.workflow_id}"
+    if isinstance(message, ChatReply):
+        return f"message:{message.message_id}"
+    if isinstance(message, TaskPlan):
+        return f"task:{message.task_id}"
+    return f"mail:{message.template}"
 
 
 def scheduled_fire_template(workflow_id: uuid.UUID) -> str:

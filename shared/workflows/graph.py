@@ -53,8 +53,13 @@ NODE_TYPES: dict[str, tuple[Field, ...]] = {
         Field("method", "choice", choices=HTTP_METHODS),
         Field("headers", "string_map"),
         Field("body", "template_or_object"),
+        Field("save_as_artifact", "template"),
     ),
-    "skill": (Field("skill_id", "uuid", required=True), Field("params", "string_map", required=True)),
+    "skill": (
+        Field("skill_id", "uuid", required=True),
+        Field("params", "string_map", required=True),
+        Field("save_as_artifact", "template"),
+    ),
     "memory_search": (
         Field("query", "template", required=True),
         Field("k", "int", minimum=1, maximum=50),
@@ -72,6 +77,12 @@ NODE_TYPES: dict[str, tuple[Field, ...]] = {
         Field("tool", "string", required=True),
         Field("arguments", "string_map"),
     ),
+    "artifact": (
+        Field("name", "template", required=True),
+        Field("content", "template", required=True),
+        Field("mime_type", "string"),
+    ),
+    "workflow": (Field("workflow_id", "uuid", required=True), Field("input", "string_map")),
     "output": (Field("values", "string_map", required=True),),
 }
 
@@ -277,3 +288,10 @@ def mcp_tools(graph: dict[str, Any]) -> Iterator[tuple[str, uuid.UUID, str]]:
     for node in graph["nodes"]:
         if node.get("type") == "mcp":
             yield node["id"], uuid.UUID(str(node["data"]["server_id"])), node["data"]["tool"]
+
+
+def workflow_ids(graph: dict[str, Any]) -> Iterator[tuple[str, uuid.UUID]]:
+    """(node id, workflow id) of every workflow node of a validated graph."""
+    for node in graph["nodes"]:
+        if node.get("type") == "workflow":
+            yield node["id"], uuid.UUID(str(node["data"]["workflow_id"]))

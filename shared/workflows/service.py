@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from shared import crypto
 from shared.agents.models import Agent
 from shared.api.pagination import PageParams, paginate
+from shared.artifacts import service as artifact_service
 from shared.catalog.models import Skill
 from shared.config import get_utc_now
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
@@ -26,7 +27,7 @@ from shared.projects import service as project_service
 from shared.scheduling import service as scheduling_service
 from shared.search.substring import contains_any
 from shared.users.models import User
-from shared.workflows.graph import agent_ids, mcp_tools, skill_ids, validate_graph
+from shared.workflows.graph import agent_ids, mcp_tools, skill_ids, validate_graph, workflow_ids
 from shared.workflows.models import AgentWorkflow, WorkflowStar, WorkflowVersion
 from shared.workflows.redaction import redact_graph
 from shared.workflows.schemas import SortOrder, WorkflowCreate, WorkflowUpdate
@@ -111,6 +112,18 @@ def _check_graph(session: Session, graph: dict[str, Any], owner_id: uuid.UUID) -
         problem = "no such MCP server of yours" if server is None else mcp_service.tool_problem(server, tool)
         if problem is not None:
             raise InvalidInputError(f"node '{node_id}' (mcp): {problem}")
+    called = dict(workflow_ids(graph))
+    if called:
+        mine = set(
+            session.scalars(
+                select(AgentWorkflow.id).where(
+                    AgentWorkflow.id.in_(called.values()), AgentWorkflow.user_id == owner_id
+                )
+            )
+        )
+        for node_id, workflow_id in called.items():
+            if workflow_id not in mine:
+                raise InvalidInputError(f"node '{node_id}' (workflow): no such workflow of yours")
     wanted = dict(skill_ids(graph))
     if wanted:
         active = set(session.scalars(select(Skill.id).where(Skill.id.in_(wanted.values()), Skill.is_active)))
@@ -299,14 +312,16 @@ def update_workflow(
 
 
 def _delete(session: Session, workflow: AgentWorkflow) -> None:
-    """Remove the schedule first: if the scheduler refuses (503), the workflow stays as it was."""
+    """Remove its runs' artifacts from the bucket and its schedule first: if S3 or the scheduler refuses
+    (503), the workflow's rows stay."""
+    artifact_service.delete_objects_of_workflow(session, workflow.id)
     if workflow.trigger_type == "schedule":
         scheduling_service.delete_schedule(workflow.id)
     session.delete(workflow)
 
 
 def delete_workflow(*, session: Session, workflow: AgentWorkflow) -> None:
-    """Delete a workflow with its runs, memories and versions, and its schedule."""
+    """Delete a workflow with its runs (and their artifacts), memories and versions, and its schedule."""
     _delete(session, workflow)
     session.commit()
 

@@ -12,6 +12,8 @@ def test_the_scheduled_event_runs_maintenance_and_reports(engine, aws):
         "released_holds",
         "analyses_failed_stuck",
         "analyses_queued",
+        "reconciled_tasks",
+        "dead_letters",
         "purged_rows",
         "queued_mcp_checks",
     }

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from shared.db import session_scope
 from shared.executions import worker
 from shared.executions.models import AgentExecution
+from shared.queue.models import QueueJob
 from shared.users.models import User
 from shared.workflows import service as workflow_service
 from shared.workflows.schemas import WorkflowCreate
@@ -35,6 +36,8 @@ def committed(aws):  # type: ignore[no-untyped-def]
     yield ids
     with session_scope() as session:
         session.execute(delete(User).where(User.id == ids["user_id"]))
+        # the jobs the worker tracked for this test's sample records
+        session.execute(delete(QueueJob).where(QueueJob.message_id.like("message-%")))
 
 
 def pending_execution(workflow_id: uuid.UUID, user_id: uuid.UUID) -> uuid.UUID:

@@ -22,6 +22,7 @@ public (PUBLIC_WORKFLOW), for callers who sign in with an API key instead of a b
 import itertools
 import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -39,6 +40,7 @@ from shared.agents.models import Conversation
 from shared.agents.schemas import AgentCreate
 from shared.api.app import create_app
 from shared.api.routers import API_ROUTERS
+from shared.artifacts.models import Artifact
 from shared.auth import api_keys, one_time_tokens
 from shared.auth import sessions as session_service
 from shared.auth.schemas import ApiKeyCreate
@@ -60,6 +62,9 @@ from shared.mcp.schemas import McpSettingWrite
 from shared.memory.models import EMBEDDING_DIMENSIONS, AgentMemory
 from shared.projects import service as project_service
 from shared.projects.schemas import ProjectCreate
+from shared.queue import jobs, messages
+from shared.queue.models import QueueName
+from shared.tasks.models import Task
 from shared.users import service as user_service
 from shared.users.models import User
 from shared.vault import service as vault_service
@@ -144,6 +149,12 @@ class World:
     owner_session_id: str  # the owner's sign-in (its family of refresh tokens)
     role_id: str  # a role nobody holds, granting roles:manage
     notice_id: str
+    task_id: str  # the owner's running task (its run still queued)
+    pending_task_id: str  # not planned yet
+    paused_task_id: str
+    failed_task_id: str  # failed while planning
+    artifact_id: str  # of the pending execution
+    job_id: str  # a dead job (anyone's: jobs are the operators')
     config_key: str = "MAX_RUNS_PER_DAY"
     provider: str = "github"
     oauth: dict[str, str] = field(default_factory=dict)  # code and state, for the callback route only
@@ -157,7 +168,7 @@ class Route:
     path: dict[str, str] = field(default_factory=dict)  # path parameter -> World attribute, if named apart
     signed_by_webhook_secret: bool = False  # a raw JSON body with the owner's X-Ainav-Signature
     oauth_provider: bool = False  # a fake OAuth provider with one account
-    queue: bool = False  # starts a run, so needs the executions queue (moto's SQS)
+    queue: bool = False  # sends to a queue or signs an S3 URL, so needs moto (SQS, S3)
     mail: bool = False  # sends mail, so needs moto's SES
     llm: bool = False  # calls a model, so needs the fake provider
 
@@ -451,6 +462,29 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", "/v1/admin/users/{user_id}/credits"): Route(
         admin_only(201), body={"amount": 1, "note": "matrix"}, path={"user_id": "owner_id"}
     ),
+    ("GET", "/v1/admin/jobs"): Route(admin_only(200)),
+    ("GET", "/v1/admin/jobs/{job_id}"): Route(admin_only(200)),
+    ("POST", "/v1/admin/jobs/{job_id}/redrive"): Route(admin_only(202), queue=True),
+    # tasks, their runs' artifacts and tool calls: private to their owner
+    ("POST", "/v1/tasks"): Route(signed_in(202), body={"intent": "Tidy my notes"}, queue=True),
+    ("GET", "/v1/tasks"): Route(signed_in(200)),
+    ("GET", "/v1/tasks/{task_id}"): Route(owner_only(200)),
+    ("PATCH", "/v1/tasks/{task_id}"): Route(owner_only(200), body={"title": "Renamed"}),
+    ("DELETE", "/v1/tasks/{task_id}"): Route(owner_only(204), path={"task_id": "pending_task_id"}),
+    ("POST", "/v1/tasks/{task_id}/start"): Route(owner_only(200), path={"task_id": "pending_task_id"}),
+    ("POST", "/v1/tasks/{task_id}/pause"): Route(owner_only(200)),
+    ("POST", "/v1/tasks/{task_id}/resume"): Route(
+        owner_only(200), path={"task_id": "paused_task_id"}, queue=True
+    ),
+    ("POST", "/v1/tasks/{task_id}/cancel"): Route(owner_only(200)),
+    ("POST", "/v1/tasks/{task_id}/retry"): Route(
+        owner_only(200), path={"task_id": "failed_task_id"}, queue=True
+    ),
+    ("GET", "/v1/tasks/{task_id}/logs"): Route(owner_only(200)),
+    ("GET", "/v1/tasks/{task_id}/artifacts"): Route(owner_only(200)),
+    ("GET", "/v1/executions/{execution_id}/artifacts"): Route(owner_only(200), queue=True),
+    ("GET", "/v1/executions/{execution_id}/artifacts/{artifact_id}"): Route(owner_only(200), queue=True),
+    ("GET", "/v1/executions/{execution_id}/tool-calls"): Route(owner_only(200)),
 }
 
 # The permission each admin route needs.
@@ -477,6 +511,9 @@ ADMIN_PERMISSIONS: dict[tuple[str, str], str] = {
     ("PUT", "/v1/admin/config/{key}"): "config:manage",
     ("DELETE", "/v1/admin/config/{key}"): "config:manage",
     ("GET", "/v1/admin/stats"): "system:read",
+    ("GET", "/v1/admin/jobs"): "jobs:manage",
+    ("GET", "/v1/admin/jobs/{job_id}"): "jobs:manage",
+    ("POST", "/v1/admin/jobs/{job_id}/redrive"): "jobs:manage",
     **{
         (method, path): "catalog:write"
         for method in ("POST", "PATCH", "DELETE")
@@ -670,6 +707,24 @@ def world(client, db, oauth_settings, shop) -> World:  # type: ignore[no-untyped
     db.add(notice)
     pending = make_execution(db, workflow)
     failed = make_execution(db, workflow, status="failed", error_message="boom")
+    tasks = owners_tasks(db, owner_user, workflow)
+    artifact = Artifact(
+        execution_id=pending.id,
+        user_id=owner_user.id,
+        node_id="file",
+        type="text",
+        name="notes.txt",
+        s3_key=f"runs/{pending.id}/{uuid.uuid4()}",
+        size=5,
+        mime_type="text/plain",
+        checksum="0" * 64,
+    )
+    db.add(artifact)
+    job = jobs.new_job(
+        messages.ExecutionRun(execution_id=failed.id), queue=QueueName.EXECUTIONS, task_id=None
+    )
+    job.status = "dead"
+    db.add(job)
     scenario = Scenario(name="Matrix", slug="matrix")
     db.add(scenario)
     db.flush()
@@ -713,7 +768,35 @@ def world(client, db, oauth_settings, shop) -> World:  # type: ignore[no-untyped
         ),  # type: ignore[union-attr]
         role_id=str(role_of(db, "roles:manage").id),
         notice_id=str(notice.id),
+        artifact_id=str(artifact.id),
+        job_id=str(job.id),
+        **tasks,
     )
+
+
+def owners_tasks(db, owner, workflow) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A running task (its run queued), a paused one, one not planned yet and one that failed planning."""
+    plan = {"steps": [{"title": "Greet", "type": "template", "data": {"template": "hi"}}]}
+
+    def task(status: str, run_status: str | None = None) -> str:
+        row = Task(user_id=owner.id, title="Mine", intent="Greet", status=status)
+        if run_status is not None:
+            row.plan, row.total_steps, row.workflow_id = plan, 1, workflow.id
+            db.add(row)
+            db.flush()
+            run = make_execution(db, workflow, status=run_status, trigger_type="task")
+            run.trigger_metadata = {"task_id": str(row.id), "priority": "medium"}
+            row.execution_id = run.id
+        db.add(row)
+        db.flush()
+        return str(row.id)
+
+    return {
+        "task_id": task("running", "pending"),
+        "paused_task_id": task("paused", "paused"),
+        "pending_task_id": task("pending"),
+        "failed_task_id": task("failed"),
+    }
 
 
 @pytest.fixture
@@ -848,6 +931,7 @@ LISTS = {
     "/v1/projects": ("project_id", "owner"),
     "/v1/mcp-servers": ("mcp_server_id", "owner"),
     "/v1/connections": ("connection_id", "owner"),
+    "/v1/tasks": ("task_id", "owner"),
 }
 
 

@@ -72,3 +72,26 @@ def test_a_malformed_body_is_refused_naming_what_is_wrong_never_echoing_it(body,
         messages.parse(body)
     assert where in str(refused.value)
     assert "not-a-uuid" not in str(refused.value)
+
+
+def test_a_task_plan_and_a_mail_send_round_trip():
+    plan = messages.TaskPlan(task_id=uuid.uuid4())
+    assert messages.parse(messages.body_of(plan)) == plan
+    mail = messages.MailSend(
+        to="ada@example.com",
+        subject="Hi",
+        template="welcome",
+        context={"username": "ada", "verify_url": None},
+    )
+    assert messages.parse(messages.body_of(mail)) == mail
+    assert (
+        messages.reference_of(mail) == "mail:welcome"
+        and messages.reference_of(plan) == f"task:{plan.task_id}"
+    )
+
+
+@pytest.mark.parametrize("template", ["../etc/passwd", "Welcome", "", "welcome.html"])
+def test_a_mail_names_a_template_by_its_plain_name_only(template):
+    body = json.dumps({"type": "mail.send", "to": "a@example.com", "subject": "Hi", "template": template})
+    with pytest.raises(messages.MalformedMessage, match="template"):
+        messages.parse(body)

@@ -1,0 +1,199 @@
+"""Queue jobs: what became of each message sent to our queues. Created by shared.queue.service when it
+sends, updated by the worker as it receives (attempts are SQS's ApproximateReceiveCount), runs, finishes
+or fails a message; `dead` once the message went to a dead-letter queue (the worker's last attempt, or
+maintenance draining the DLQ). The sent body is kept encrypted, so a dead job can be redriven."""
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from shared import crypto
+from shared.api.pagination import PageParams, paginate
+from shared.config import get_utc_now, settings
+from shared.errors import NotFoundError
+from shared.queue import messages
+from shared.queue.models import JobStatus, QueueJob, QueueName
+
+logger = Logger(child=True)
+
+MAX_ERROR_LENGTH = 1000
+
+
+def queue_of(message_type: str) -> QueueName:
+    return QueueName.MAIL if message_type == "mail.send" else QueueName.EXECUTIONS
+
+
+def new_job(message: messages.AnyMessage, *, queue: QueueName, task_id: uuid.UUID | None) -> QueueJob:
+    """The job of a message about to be sent (the caller adds and commits it)."""
+    if task_id is None and isinstance(message, messages.TaskPlan):
+        task_id = message.task_id
+    return QueueJob(
+        id=uuid.uuid4(),
+        queue=queue,
+        type=message.type,
+        reference=messages.reference_of(message),
+        task_id=task_id,
+        data=messages.redacted(message),
+        body_encrypted=crypto.encrypt(messages.body_of(message)),
+        status=JobStatus.QUEUED,
+        max_attempts=settings.QUEUE_MAX_RECEIVES,
+    )
+
+
+def not_sent(job: QueueJob, reason: str) -> None:
+    """The queue refused the message (the caller commits)."""
+    job.status, job.error, job.failed_at = JobStatus.FAILED, reason[:MAX_ERROR_LENGTH], get_utc_now()
+
+
+def _untracked(session: Session, message_id: str, body: str) -> uuid.UUID:
+    """A message our code did not send (a schedule's fire, sent by EventBridge Scheduler) is tracked
+    from its first delivery; a second delivery finds the row by its message id."""
+    try:
+        message: messages.AnyMessage | None = messages.parse(body)
+    except messages.MalformedMessage:
+        message = None
+    message_type = message.type if message is not None else "unknown"
+    session.execute(
+        pg_insert(QueueJob)
+        .values(
+            id=uuid.uuid4(),
+            queue=queue_of(message_type),
+            message_id=message_id,
+            type=message_type,
+            reference=messages.reference_of(message) if message is not None else None,
+            data=messages.redacted(message) if message is not None else {},
+            body_encrypted=crypto.encrypt(body),
+            status=JobStatus.QUEUED,
+            max_attempts=settings.QUEUE_MAX_RECEIVES,
+            created_at=get_utc_now(),
+            updated_at=get_utc_now(),
+        )
+        .on_conflict_do_nothing(index_elements=["message_id"])
+    )
+    job_id = session.scalar(select(QueueJob.id).where(QueueJob.message_id == message_id))
+    assert job_id is not None
+    return job_id
+
+
+def received(
+    session: Session, *, job_id: str | None, message_id: str, body: str, receive_count: int
+) -> uuid.UUID:
+    """A delivery of a message starts: its job is running, at attempt `receive_count` (committed)."""
+    found = None
+    if job_id:
+        try:
+            found = session.scalar(select(QueueJob.id).where(QueueJob.id == uuid.UUID(job_id)))
+        except ValueError:
+            found = None
+    if found is None:
+        found = session.scalar(select(QueueJob.id).where(QueueJob.message_id == message_id))
+    if found is None:
+        found = _untracked(session, message_id, body)
+    now = get_utc_now()
+    session.execute(
+        update(QueueJob)
+        .where(QueueJob.id == found)
+        .values(
+            status=JobStatus.RUNNING,
+            attempts=receive_count,
+            message_id=message_id,
+            started_at=func.coalesce(QueueJob.started_at, now),
+            updated_at=now,
+        )
+    )
+    session.commit()
+    return found
+
+
+def set_progress(session: Session, job_id: uuid.UUID, percent: int) -> None:
+    """How far the job's work is, 0-100 (committed with the caller's next commit)."""
+    session.execute(
+        update(QueueJob).where(QueueJob.id == job_id).values(progress=max(0, min(100, int(percent))))
+    )
+
+
+def completed(session: Session, job_id: uuid.UUID, result: dict[str, Any] | None) -> None:
+    now = get_utc_now()
+    session.execute(
+        update(QueueJob)
+        .where(QueueJob.id == job_id)
+        .values(status=JobStatus.COMPLETED, progress=100, result=result, error=None, completed_at=now)
+    )
+    session.commit()
+
+
+def failed(session: Session, job_id: uuid.UUID, error: str, *, dead: bool) -> None:
+    """An attempt failed: SQS delivers the message again, or, after its last attempt, dead-letters it."""
+    session.execute(
+        update(QueueJob)
+        .where(QueueJob.id == job_id)
+        .values(
+            status=JobStatus.DEAD if dead else JobStatus.FAILED,
+            error=error[:MAX_ERROR_LENGTH],
+            failed_at=get_utc_now(),
+        )
+    )
+    session.commit()
+    if dead:
+        logger.error(
+            "queue job dead: its message goes to the dead-letter queue", extra={"job_id": str(job_id)}
+        )
+
+
+def dead_lettered(session: Session, *, job_id: str | None, message_id: str) -> bool:
+    """A message found in a dead-letter queue: its job is dead (if it was not already); False when no job
+    of ours knows the message. The caller commits."""
+    condition = QueueJob.message_id == message_id
+    try:
+        if job_id:
+            condition = QueueJob.id == uuid.UUID(job_id)
+    except ValueError:
+        pass
+    job = session.scalar(select(QueueJob).where(condition))
+    if job is None:
+        return False
+    if job.status != JobStatus.DEAD:
+        job.status, job.failed_at = JobStatus.DEAD, get_utc_now()
+        job.error = job.error or "dead-lettered after its last delivery"
+    return True
+
+
+def body_of(job: QueueJob) -> str:
+    return crypto.decrypt(job.body_encrypted)
+
+
+def get(session: Session, job_id: uuid.UUID) -> QueueJob:
+    job = session.get(QueueJob, job_id)
+    if job is None:
+        raise NotFoundError("Job not found")
+    return job
+
+
+def list_jobs(
+    session: Session,
+    *,
+    page: PageParams,
+    queue: str | None = None,
+    status: str | None = None,
+    type: str | None = None,
+) -> tuple[list[QueueJob], int]:
+    """Jobs newest first, optionally of one queue, status or message type."""
+    query = select(QueueJob).order_by(QueueJob.created_at.desc(), QueueJob.id)
+    if queue is not None:
+        query = query.where(QueueJob.queue == queue)
+    if status is not None:
+        query = query.where(QueueJob.status == status)
+    if type is not None:
+        query = query.where(QueueJob.type == type)
+    return paginate(session, query, page)
+
+
+def purge_old(session: Session) -> int:
+    """Jobs untouched for QUEUE_JOB_RETENTION_DAYS, whatever became of them; the caller commits."""
+    cutoff = get_utc_now() - timedelta(days=settings.QUEUE_JOB_RETENTION_DAYS)
+    return session.execute(delete(QueueJob).where(QueueJob.updated_at < cutoff)).rowcount
