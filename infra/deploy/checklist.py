@@ -1,8 +1,8 @@
 """The production settings checklist: what a deployment must set (secrets, parameters, the SES account,
 account quotas), checked against what it holds, printed as a table of what is still missing.
 
-The setting names are those of shared/config.py; a check whose setting this version does not have yet
-(ARTIFACTS_BUCKET before the artifacts bucket exists) reports n/a rather than inventing it."""
+The setting names are those of shared/config.py; a check whose setting a version does not have (a build
+from before the artifacts bucket, without ARTIFACTS_BUCKET) reports n/a rather than inventing it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field

@@ -141,6 +141,12 @@ def reference_of(message: AnyMessage) -> str:
         return f"message:{message.message_id}"
     if isinstance(message, TaskPlan):
         return f"task:{message.task_id}"
+    if isinstance(message, McpCheck):
+        return f"mcp_server:{message.server_id}"
+    if isinstance(message, ConnectionAnalyze):
+        return f"connection:{message.connection_id}"
+    if isinstance(message, ConnectionChat):
+        return f"connection_message:{message.message_id}"
     return f"mail:{message.template}"
 
 

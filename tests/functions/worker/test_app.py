@@ -21,7 +21,7 @@ from tests.lambda_support import FakeLambdaContext, load_event, load_function
 
 
 @pytest.fixture
-def committed(aws):  # type: ignore[no-untyped-def]
+def committed(engine, aws):  # type: ignore[no-untyped-def]
     """A committed user with a greeting workflow; everything is deleted afterwards."""
     with session_scope() as session:
         user = User(

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 from cryptography.fernet import Fernet
 
-from infra.deploy import checklist
+from infra.deploy import checklist, commands
 from infra.deploy.aws import SesAccount
 from shared.config import Settings
 
@@ -22,7 +22,7 @@ COMPLETE = checklist.Facts(
         "CorsOrigins": "https://ainav.ai,https://www.ainav.ai",
         "DatabaseUrl": "postgresql+pg8000://ainav@proxy.internal:5432/ainav",
     },
-    template_environment=frozenset({"DATABASE_URL", "CORS_ORIGINS"}),
+    template_environment=frozenset({"DATABASE_URL", "CORS_ORIGINS", "ARTIFACTS_BUCKET"}),
     ses=SesAccount(production_access=True, max_send_rate=14, max_24_hour_send=50_000),
     ses_identity_verified=True,
     lambda_concurrency=1000,
@@ -145,9 +145,13 @@ def test_artifacts_bucket_is_checked_once_the_setting_exists():
     without = frozenset(COMPLETE.setting_names - {"ARTIFACTS_BUCKET"})
     assert status(with_(setting_names=without)) == checklist.NOT_APPLICABLE
     with_setting = frozenset(without | {"ARTIFACTS_BUCKET"})
-    assert status(with_(setting_names=with_setting)) == checklist.MISSING
-    template_sets_it = frozenset(COMPLETE.template_environment | {"ARTIFACTS_BUCKET"})
-    assert status(with_(setting_names=with_setting, template_environment=template_sets_it)) == checklist.OK
+    template_without = frozenset(COMPLETE.template_environment - {"ARTIFACTS_BUCKET"})
+    assert (
+        status(with_(setting_names=with_setting, template_environment=template_without)) == checklist.MISSING
+    )
+    assert status(with_(setting_names=with_setting)) == checklist.OK
+    # and the real template passes it
+    assert "ARTIFACTS_BUCKET" in commands.read_template_environment()
 
 
 def test_the_table_lists_every_row_and_names_what_is_missing():

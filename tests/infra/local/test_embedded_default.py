@@ -24,6 +24,7 @@ from tests.conftest import REPO_ROOT
 pytestmark = pytest.mark.e2e
 
 STARTUP_TIMEOUT_SECONDS = 90
+MAIL_TIMEOUT_SECONDS = 20
 
 
 def free_port() -> int:
@@ -86,9 +87,20 @@ def stop(process: subprocess.Popen) -> int:
 
 
 def token_in_last_mail(base: str, to: str, subject: str) -> str:
-    mail = [
-        m for m in httpx.get(f"{base}/_local/outbox").json() if m["to"] == [to] and m["subject"] == subject
-    ][-1]
+    """The token of the newest such mail, waiting for it: mail goes through the mail queue, so the worker
+    loop sends it a moment after the request."""
+    deadline = time.monotonic() + MAIL_TIMEOUT_SECONDS
+    while True:
+        mails = [
+            m
+            for m in httpx.get(f"{base}/_local/outbox").json()
+            if m["to"] == [to] and m["subject"] == subject
+        ]
+        if mails or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert mails, f"no mail {subject!r} to {to} within {MAIL_TIMEOUT_SECONDS} s"
+    mail = mails[-1]
     link = next(word for word in mail["text"].split() if "?token=" in word)
     return parse_qs(urlparse(link).query)["token"][0]
 

@@ -168,7 +168,7 @@ class Route:
     path: dict[str, str] = field(default_factory=dict)  # path parameter -> World attribute, if named apart
     signed_by_webhook_secret: bool = False  # a raw JSON body with the owner's X-Ainav-Signature
     oauth_provider: bool = False  # a fake OAuth provider with one account
-    queue: bool = False  # sends to a queue or signs an S3 URL, so needs moto (SQS, S3)
+    queue: bool = False  # sends to a queue or reaches S3 (signs a URL, deletes objects), so needs moto
     mail: bool = False  # sends mail, so needs moto's SES
     llm: bool = False  # calls a model, so needs the fake provider
 
@@ -200,11 +200,16 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", "/v1/auth/password/forgot"): Route(
         public(202), body=lambda w: {"email": w.owner_email}, mail=True
     ),
+    # proving the mailbox of an unverified account deletes what its creator left, artifacts in S3 included
     ("POST", "/v1/auth/password/reset"): Route(
-        public(204), body=lambda w: {"token": w.password_reset_token, "new_password": NEW_PASSWORD}
+        public(204),
+        body=lambda w: {"token": w.password_reset_token, "new_password": NEW_PASSWORD},
+        queue=True,
     ),
     ("POST", "/v1/auth/magic-link"): Route(public(202), body=lambda w: {"email": w.owner_email}, mail=True),
-    ("POST", "/v1/auth/magic-link/verify"): Route(public(200), body=lambda w: {"token": w.magic_link_token}),
+    ("POST", "/v1/auth/magic-link/verify"): Route(
+        public(200), body=lambda w: {"token": w.magic_link_token}, queue=True
+    ),
     ("POST", "/v1/auth/email/verify"): Route(public(200), body=lambda w: {"token": w.email_verify_token}),
     # every account in the matrix is freshly registered, so each has an address left to verify
     ("POST", "/v1/auth/email/verify/resend"): Route(signed_in(202), mail=True),
@@ -262,7 +267,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/v1/workflows/templates"): Route(public(200)),
     ("GET", "/v1/workflows/{workflow_id}"): Route(visible_to_owner(200)),
     ("PATCH", "/v1/workflows/{workflow_id}"): Route(owner_only(200), body={"description": "changed"}),
-    ("DELETE", "/v1/workflows/{workflow_id}"): Route(owner_only(204)),
+    ("DELETE", "/v1/workflows/{workflow_id}"): Route(owner_only(204), queue=True),  # its runs' artifacts
     ("GET", "/v1/workflows/{workflow_id}/versions"): Route(visible_to_owner(200)),
     ("POST", "/v1/workflows/{workflow_id}/fork"): Route(owner_only(201)),
     ("PUT", "/v1/workflows/{workflow_id}/star"): Route(owner_only(200)),
@@ -866,7 +871,12 @@ def send(
     caller: str,
     api_key: bool = False,
 ) -> Response:
-    route = MATRIX[(method, path)]
+    route = provision(request, MATRIX[(method, path)])
+    return client.request(**request_of(method, path, route, caller, world, api_key))
+
+
+def provision(request: pytest.FixtureRequest, route: Route) -> Route:
+    """The peers the route needs: AWS (queues, S3), the mailbox, the OAuth provider, the model."""
     if route.queue:
         request.getfixturevalue("aws")
     if route.mail:
@@ -875,7 +885,7 @@ def send(
         request.getfixturevalue("oauth_provider")
     if route.llm:
         request.getfixturevalue("llm")
-    return client.request(**request_of(method, path, route, caller, world, api_key))
+    return route
 
 
 @pytest.mark.parametrize(("method", "path", "caller"), CASES)
@@ -972,7 +982,7 @@ def test_a_role_opens_exactly_the_admin_routes_of_its_permissions(request, clien
     _, others = account(db, roles=(role_of(db, *(p for p in PERMISSIONS if p != needed)),))
     # WHEN each calls the route
     world.tokens.update(holder=holder, others=others)
-    route = MATRIX[(method, path)]
+    route = provision(request, MATRIX[(method, path)])
     allowed = client.request(**request_of(method, path, route, "holder", world))
     refused = client.request(**request_of(method, path, route, "others", world))
     # THEN the holder gets what a superuser gets, the others a 403

@@ -95,3 +95,12 @@ def test_a_mail_names_a_template_by_its_plain_name_only(template):
     body = json.dumps({"type": "mail.send", "to": "a@example.com", "subject": "Hi", "template": template})
     with pytest.raises(messages.MalformedMessage, match="template"):
         messages.parse(body)
+
+
+def test_every_message_type_names_what_it_is_about():
+    server, connection, message = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    assert [
+        messages.reference_of(messages.McpCheck(server_id=server)),
+        messages.reference_of(messages.ConnectionAnalyze(connection_id=connection)),
+        messages.reference_of(messages.ConnectionChat(message_id=message)),
+    ] == [f"mcp_server:{server}", f"connection:{connection}", f"connection_message:{message}"]
