@@ -22,8 +22,13 @@ NEW_PASSWORD = "the owner's own passphrase"
 
 
 @pytest.fixture
-def mailbox(aws):  # type: ignore[no-untyped-def]
-    """The SES of the `aws` fixture, read back (one moto for mail, queue and scheduler)."""
+def mailbox(aws, monkeypatch):  # type: ignore[no-untyped-def]
+    """The SES of the `aws` fixture, read back (one moto for mail, queue and scheduler). Mail is sent in
+    the request, as without a mail queue, so the claim's link is there at once (queued mail is
+    tests/shared/email/test_queued_mail.py's subject)."""
+    from shared.config import settings
+
+    monkeypatch.setattr(settings, "MAIL_QUEUE_URL", None)
     return Mailbox(os.environ["AWS_REGION"])
 
 
