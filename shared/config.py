@@ -126,6 +126,12 @@ class Settings(BaseSettings):
     )
     DB_POOL_TIMEOUT_SECONDS: float = Field(10.0, description="wait for a pooled connection")
     DB_CONNECT_TIMEOUT_SECONDS: int = Field(5, description="TCP connect timeout")
+    DB_PING_AFTER_IDLE_SECONDS: float = Field(
+        5.0,
+        ge=0,
+        description="a pooled connection idle this long is pinged before use (RDS Proxy closes idle "
+        "ones; behind the proxy a database failover keeps them); 0 pings before every use",
+    )
 
     # --- HTTP API ------------------------------------------------------------------------------
     FRONTEND_URL: str = Field("http://localhost:3000", description="base of the links in mails")
@@ -336,9 +342,12 @@ class Settings(BaseSettings):
     EMBEDDING_MODEL_DIR: str | None = Field(
         None,
         description="the exported model's folder; unset: `/opt/model` (the Lambda layer), then "
-        "`layers/embedding/model`",
+        "`layers/embedding/model` (read from the environment only, not `.env`: the embedding path "
+        "does not load the settings)",
     )
-    EMBEDDING_THREADS: int = Field(0, description="onnxruntime intra-op threads; 0 picks min(2, CPUs)")
+    EMBEDDING_THREADS: int = Field(
+        0, description="onnxruntime intra-op threads; 0 picks min(2, CPUs) (environment only, as above)"
+    )
     MEMORY_MAX_ITEMS: int = Field(100, description="memories per request")
     MEMORY_MAX_CHARS: int = Field(8000, description="characters per memory, `document`s excepted")
     MEMORY_DOCUMENT_MAX_CHARS: int = Field(200_000, description="characters per `document` memory")

@@ -1,12 +1,14 @@
 """The SQLAlchemy engine over pg8000, sessions for routes (`get_db`) and other handlers (`session_scope`)."""
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError, InterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
 import shared.models  # noqa: F401  (registers every mapper, so relationships across domains resolve)
@@ -15,21 +17,66 @@ from shared.database_url import normalize_database_url
 
 
 def build_engine(url: str) -> Engine:
-    """An engine sized for Lambda: a tiny pool, pre-ping to survive RDS Proxy idle disconnects."""
+    """An engine sized for Lambda: a tiny pool; connections idle for DB_PING_AFTER_IDLE_SECONDS are
+    pinged before use, to survive RDS Proxy's idle disconnects. One used a moment ago is not: a ping is a
+    round trip, and a worker's execution checks its connection out once per transaction, several times
+    in a few milliseconds (a connection that died meanwhile fails its request with a 503, and is
+    replaced)."""
     normalized = normalize_database_url(url)
     connect_args: dict[str, object] = {"application_name": "ainav"}
     if "unix_sock" not in normalized.query:
         connect_args["timeout"] = settings.DB_CONNECT_TIMEOUT_SECONDS
-    return create_engine(
+    engine = create_engine(
         normalized,
         pool_size=settings.DB_POOL_SIZE,
         max_overflow=settings.DB_MAX_OVERFLOW,
         pool_timeout=settings.DB_POOL_TIMEOUT_SECONDS,
-        pool_pre_ping=True,
         pool_recycle=300,
         connect_args=connect_args,
         echo=settings.DEBUG,
     )
+    event.listen(engine.pool, "checkin", _note_idle_since)
+    event.listen(engine.pool, "checkout", _ping_if_idle)
+    event.listen(engine, "handle_error", _server_ended_the_connection)
+    return engine
+
+
+# The server ended the session: connection exceptions (08), shut down, crashed or not accepting (57P0).
+CONNECTION_ENDED_SQLSTATE_PREFIXES = ("08", "57P0")
+
+
+def _server_ended_the_connection(context: Any) -> Exception | None:
+    """pg8000's dialect counts only its "network error" as a disconnect, but a server that terminated
+    the session may say so with an error first, and a reset socket can reach us unwrapped from pg8000's
+    first read. Either way the pool drops the connection (and the others of the pool, made to the same
+    server) instead of lending it again, and the caller sees a database error (a 503), not an OSError."""
+    original = context.original_exception
+    if isinstance(original, OSError):
+        context.is_disconnect = True
+        return InterfaceError(context.statement, context.parameters, original, connection_invalidated=True)
+    fields = original.args[0] if original.args else None
+    code = str(fields.get("C", "")) if isinstance(fields, dict) else ""
+    if code.startswith(CONNECTION_ENDED_SQLSTATE_PREFIXES):
+        context.is_disconnect = True
+    return None
+
+
+def _note_idle_since(dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """SQLAlchemy's pessimistic disconnect handling, for idle connections only: a failed ping raises
+    DisconnectionError, and the pool replaces the connection and checks the new one out instead."""
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < settings.DB_PING_AFTER_IDLE_SECONDS:
+        return  # a new connection, or one that answered a moment ago
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+    except Exception as exc:
+        raise DisconnectionError(f"an idle pooled connection is gone: {type(exc).__name__}") from exc
 
 
 @lru_cache(maxsize=1)

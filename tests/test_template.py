@@ -94,6 +94,17 @@ def test_globals_run_python312_on_arm64_with_tracing():
     assert function_globals["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "ainav"
 
 
+def test_every_function_starts_from_a_snapstart_snapshot_through_its_live_alias():
+    """Events, schedules and queues invoke the alias, a published version, which SnapStart applies to."""
+    function_globals = load_template()["Globals"]["Function"]
+    assert function_globals["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert function_globals["AutoPublishAlias"] == "live"
+    for name, properties in functions().items():
+        assert "SnapStart" not in properties and "AutoPublishAlias" not in properties, name
+        assert "ProvisionedConcurrencyConfig" not in properties, name  # SnapStart excludes it
+        assert properties.get("EphemeralStorage", {}).get("Size", 512) <= 512, name  # and this
+
+
 def test_the_three_layers_are_declared_and_embedding_only_where_text_is_embedded_or_its_model_checked():
     resources = load_template()["Resources"]
     layers = {name for name, r in resources.items() if r["Type"] == "AWS::Serverless::LayerVersion"}

@@ -4,6 +4,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from shared import snapstart
 from shared.executions.worker import handle_record
 from shared.queue.service import JOB_ID_ATTRIBUTE
 
@@ -11,6 +12,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
+snapstart.register()
 
 
 @tracer.capture_method

@@ -23,6 +23,13 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 logger = logging.getLogger("ainav.local")
 
 DEFAULT_SENDER = "noreply@ainav.local"
+# Requests served at once, and worker threads for the sync routes (anyio's default is 40). A request
+# waiting for a pooled connection (DB_POOL_SIZE + DB_MAX_OVERFLOW) keeps its worker thread, and one that
+# holds a connection needs a thread again for its next step (the route after a dependency that queried,
+# the response's validation): with fewer threads than requests, the waiters can take every thread and the
+# whole process stalls until DB_POOL_TIMEOUT_SECONDS, then answers 503. As many threads as requests
+# admitted (uvicorn answers 503 at once beyond that) rules this out.
+API_CONCURRENCY = 200
 
 
 def step(message: str) -> None:
@@ -76,7 +83,15 @@ def build_server_class() -> type:
 
     class QuietServer(uvicorn.Server):
         """uvicorn re-raises the Ctrl-C it caught once it has shut down; here the first Ctrl-C (or
-        SIGTERM) ends the stack in order and the process exits 0."""
+        SIGTERM) ends the stack in order and the process exits 0. It runs the sync routes on as many
+        threads as it admits requests (`limit_concurrency`), see API_CONCURRENCY."""
+
+        async def serve(self, sockets: list | None = None) -> None:
+            import anyio.to_thread
+
+            if self.config.limit_concurrency is not None:
+                anyio.to_thread.current_default_thread_limiter().total_tokens = self.config.limit_concurrency
+            await super().serve(sockets)
 
         @contextlib.contextmanager
         def capture_signals(self) -> Iterator[None]:
@@ -184,7 +199,11 @@ def main() -> int:
         f"{options.local_dir}\n",
         flush=True,
     )
-    server = QuietServer(uvicorn.Config(app, host=options.host, port=options.port, log_level="info"))
+    server = QuietServer(
+        uvicorn.Config(
+            app, host=options.host, port=options.port, log_level="info", limit_concurrency=API_CONCURRENCY
+        )
+    )
     try:
         server.run()
     finally:

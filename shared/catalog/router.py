@@ -84,7 +84,7 @@ def list_tools(
         has_api=has_api,
         keyword=q,
     )
-    return page_of(items, total, page, lambda tool: ToolPublic(**catalog_service.tool_public(tool)))
+    return page_of(items, total, page, lambda fields: ToolPublic(**fields))
 
 
 @router.get("/tools/{slug}", response_model=ToolDetail, responses=error_responses(404, 422))
@@ -112,7 +112,7 @@ def search(
     if not q.strip():
         raise InvalidInputError("q must not be blank")
     hits = catalog_service.search_tools(session=session, query=q, limit=limit)
-    items = [SearchHit(**catalog_service.tool_public(tool, score=round(score, 6))) for tool, score in hits]
+    items = [SearchHit(**fields, score=round(score, 6)) for fields, score in hits]
     return Page(items=items, total=len(items), page=1, page_size=limit)
 
 

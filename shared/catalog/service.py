@@ -4,12 +4,13 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from shared.api.pagination import PageParams, paginate
-from shared.catalog.models import Category, Scenario, Skill, Tool
+from shared.catalog.models import Category, Scenario, Skill, Tool, tool_scenarios
 from shared.catalog.schemas import (
     AUTH_CONFIG_PUBLIC_KEYS,
     CategoryPublic,
@@ -66,6 +67,41 @@ def _with_relation_slugs(query: Select) -> Select:
     )
 
 
+def _utc_text(column: Any) -> ColumnElement[str]:
+    """A timestamp as ISO 8601 text in UTC: pg8000 parses every timestamp with `strptime` (about 45 µs
+    each, 40 a page), while pydantic reads the text in Rust and writes the same JSON."""
+    return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+
+
+def _public_rows() -> Select:
+    """ToolPublic's fields of tools in one statement: the category's slug joined, the scenarios' slugs
+    aggregated, ids and timestamps as text, and the number of rows the filters match (a window over
+    them, so a page needs no count statement). One round trip where the ORM made three."""
+    scenario_slugs = (
+        select(func.array_agg(aggregate_order_by(Scenario.slug, Scenario.slug)))
+        .join(tool_scenarios, tool_scenarios.c.scenario_id == Scenario.id)
+        .where(tool_scenarios.c.tool_id == Tool.id)
+        .scalar_subquery()
+    )
+    plain = ToolPublic.model_fields.keys() - {"id", "category", "scenarios", "created_at", "updated_at"}
+    return select(
+        cast(Tool.id, String).label("id"),
+        *(getattr(Tool, name).label(name) for name in sorted(plain)),
+        Category.slug.label("category"),
+        scenario_slugs.label("scenarios"),
+        _utc_text(Tool.created_at).label("created_at"),
+        _utc_text(Tool.updated_at).label("updated_at"),
+        func.count().over().label("matching"),
+    ).outerjoin(Category, Category.id == Tool.category_id)
+
+
+def _as_public(row: Any) -> dict[str, Any]:
+    public = dict(row._mapping)
+    del public["matching"]
+    public["scenarios"] = public["scenarios"] or []
+    return public
+
+
 def list_tools(
     *,
     session: Session,
@@ -78,9 +114,9 @@ def list_tools(
     requires_vpn: bool | None = None,
     has_api: bool | None = None,
     keyword: str | None = None,
-) -> tuple[list[Tool], int]:
-    """A page of tools passing every filter given; `keyword` is part of a name (English or Chinese) or
-    of the slug, in any case."""
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of tools passing every filter given, as ToolPublic's fields; `keyword` is part of a name
+    (English or Chinese) or of the slug, in any case."""
     conditions: list[ColumnElement[bool]] = []
     if keyword is not None:
         if not keyword.strip():
@@ -99,13 +135,18 @@ def list_tools(
     ):
         if wanted is not None:
             conditions.append(column.is_(wanted))
-    total = session.scalar(select(func.count()).select_from(Tool).where(*conditions)) or 0
-    tools = session.scalars(
-        _with_relation_slugs(select(Tool).where(*conditions).order_by(*TOOL_SORTS[sort], Tool.slug))
+    rows = session.execute(
+        _public_rows()
+        .where(*conditions)
+        .order_by(*TOOL_SORTS[sort], Tool.slug)
         .offset(page.offset)
         .limit(page.page_size)
-    ).unique()
-    return list(tools), total
+    ).all()
+    if rows:
+        return [_as_public(row) for row in rows], rows[0].matching
+    # past the last page (or nothing matches): the window had no row to report the count on
+    total = session.scalar(select(func.count()).select_from(Tool).where(*conditions)) or 0
+    return [], total
 
 
 def get_tool(*, session: Session, slug: str) -> Tool:
@@ -135,7 +176,7 @@ def similar_tools(*, session: Session, tool: Tool, k: int) -> list[tuple[Tool, f
     return [(row.Tool, 1.0 - float(row.distance)) for row in rows]
 
 
-def search_tools(*, session: Session, query: str, limit: int) -> list[tuple[Tool, float]]:
+def search_tools(*, session: Session, query: str, limit: int) -> list[tuple[dict[str, Any], float]]:
     """Keyword (pg_trgm: typos, Chinese) and semantic (embeddings) rankings fused by RRF."""
     text = query.strip()
     if not text:
@@ -156,13 +197,9 @@ def search_tools(*, session: Session, query: str, limit: int) -> list[tuple[Tool
         select(Tool.id).where(Tool.embedding.is_not(None)).order_by(distance).limit(CANDIDATES_PER_RANKING)
     ).all()
     fused = reciprocal_rank_fusion([keyword, semantic])[:limit]
-    tools = {
-        t.id: t
-        for t in session.scalars(
-            _with_relation_slugs(select(Tool).where(Tool.id.in_([i for i, _ in fused])))
-        ).unique()
-    }
-    return [(tools[tool_id], score) for tool_id, score in fused if tool_id in tools]
+    rows = session.execute(_public_rows().where(Tool.id.in_([i for i, _ in fused]))).all()
+    tools = {row.id: _as_public(row) for row in rows}
+    return [(tools[str(tool_id)], score) for tool_id, score in fused if str(tool_id) in tools]
 
 
 def list_skills(*, session: Session, page: PageParams, tool: str | None = None) -> tuple[list[Skill], int]:

@@ -5,15 +5,13 @@ L2-normalised floats, plus `embed_batch(texts)`. The model is the ONNX export of
 (pooling and normalisation are inside the graph), found in EMBEDDING_MODEL_DIR, /opt/model (the
 Lambda layer) or layers/embedding/model."""
 
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from shared.config import settings
-from shared.embedding.manifest import EmbeddingModelMissing, model_dir, read_manifest
+from shared.embedding.manifest import EmbeddingModelMissing, embedding_threads, model_dir, read_manifest
 
 __all__ = ["EmbeddingModelMissing", "EmbeddingService", "embedding_service", "model_dir"]
 
@@ -38,8 +36,7 @@ class EmbeddingModel:
         from tokenizers import Tokenizer
 
         options = onnxruntime.SessionOptions()
-        # Lambda gives a function ~1 vCPU per 1.8 GB: more threads than cores only adds contention.
-        options.intra_op_num_threads = settings.EMBEDDING_THREADS or min(2, os.cpu_count() or 1)
+        options.intra_op_num_threads = embedding_threads()
         options.inter_op_num_threads = 1
         levels = onnxruntime.GraphOptimizationLevel
         options.graph_optimization_level = levels.ORT_DISABLE_ALL if optimized else levels.ORT_ENABLE_ALL

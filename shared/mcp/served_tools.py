@@ -217,10 +217,7 @@ def search(session: Session, query: str, limit: int) -> Answer:
     if not query.strip():
         raise BadArguments("arguments.query: must not be blank")
     hits = catalog_service.search_tools(session=session, query=query, limit=limit)
-    items = [
-        SearchHit(**catalog_service.tool_public(tool, score=round(score, 6))).model_dump(mode="json")
-        for tool, score in hits
-    ]
+    items = [SearchHit(**fields, score=round(score, 6)).model_dump(mode="json") for fields, score in hits]
     return Answer(_lines(items), {"items": items})
 
 

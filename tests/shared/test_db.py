@@ -51,3 +51,66 @@ def test_get_db_yields_a_working_session_and_closes_it(engine):
     with pytest.raises(StopIteration):
         next(dependency)
     assert not session.in_transaction()
+
+
+def backend_pid(connection) -> int:  # type: ignore[no-untyped-def]
+    return connection.execute(text("select pg_backend_pid()")).scalar_one()
+
+
+def test_a_pooled_connection_closed_by_the_server_while_idle_is_replaced_before_use(engine, admin_engine):
+    """RDS Proxy closes idle connections: the next checkout pings an idle one and gets a new one."""
+    from shared.config import settings
+    from shared.db import build_engine
+
+    own = build_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        with own.connect() as connection:
+            first = backend_pid(connection)
+        with admin_engine.connect() as admin:
+            admin.execute(text("select pg_terminate_backend(:pid)"), {"pid": first})
+        for record in list(own.pool._pool.queue):  # idle for longer than the threshold
+            record.info["idle_since"] -= settings.DB_PING_AFTER_IDLE_SECONDS + 1
+        with own.connect() as connection:
+            assert backend_pid(connection) != first
+    finally:
+        own.dispose()
+
+
+def test_a_connection_used_a_moment_ago_is_reused_without_a_ping(engine):
+    from shared.db import build_engine
+
+    own = build_engine(engine.url.render_as_string(hide_password=False))
+    pings = []
+    try:
+        with own.connect() as connection:
+            first = backend_pid(connection)
+        record = own.pool._pool.queue[0]
+        cursor = record.dbapi_connection.cursor
+        record.dbapi_connection.cursor = lambda: pings.append(1) or cursor()  # type: ignore[method-assign]
+        with own.connect() as connection:
+            assert connection.exec_driver_sql("select pg_backend_pid()").scalar_one() == first
+        assert len(pings) == 1  # the statement's own cursor, no ping before it
+    finally:
+        own.dispose()
+
+
+def test_a_session_the_server_ended_or_a_reset_socket_counts_as_a_disconnect():
+    """pg8000 raises a reset socket unwrapped from its first read, and a terminated session as an error
+    with SQLSTATE 57P01: both drop the connection, and the first becomes a database error (a 503)."""
+    from types import SimpleNamespace
+
+    from sqlalchemy.exc import InterfaceError
+
+    from shared.db import _server_ended_the_connection
+
+    reset = SimpleNamespace(original_exception=ConnectionResetError(104, "reset"), statement="SELECT 1")
+    reset.parameters, reset.is_disconnect = (), False
+    replaced = _server_ended_the_connection(reset)
+    assert isinstance(replaced, InterfaceError) and replaced.connection_invalidated and reset.is_disconnect
+
+    terminated = Exception({"C": "57P01", "M": "terminating connection due to administrator command"})
+    ended = SimpleNamespace(original_exception=terminated, is_disconnect=False)
+    assert _server_ended_the_connection(ended) is None and ended.is_disconnect
+
+    refused = SimpleNamespace(original_exception=Exception({"C": "23505"}), is_disconnect=False)
+    assert _server_ended_the_connection(refused) is None and not refused.is_disconnect

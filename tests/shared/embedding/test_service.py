@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 import subprocess
 import sys
 
@@ -71,14 +72,55 @@ def test_the_parity_corpus_is_varied_and_large_enough():
     assert any("\u4e00" <= ch <= "\u9fff" for t in texts for ch in t)
 
 
-def test_using_it_loads_neither_torch_nor_transformers():
-    probe = (
+def embed_in_a_fresh_interpreter(probe: str, **environment: str) -> str:
+    """The last line `probe` prints, run after embedding 'hello' in a new interpreter."""
+    code = (
         "import sys\n"
         "from shared.embedding.service import embedding_service\n"
-        "assert len(embedding_service.generate_embedding('hello')) == 384\n"
-        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))\n"
+        "assert len(embedding_service.generate_embedding('hello')) == 384\n" + probe
     )
     completed = subprocess.run(
-        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=120
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
-    assert completed.stdout.strip().splitlines()[-1] == "[]"
+    return completed.stdout.strip().splitlines()[-1]
+
+
+def test_using_it_loads_neither_torch_nor_transformers():
+    probe = "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))"
+    assert embed_in_a_fresh_interpreter(probe) == "[]"
+
+
+def test_embedding_does_not_load_the_settings_or_pydantic():
+    probe = "print(sorted(m for m in ('shared.config', 'pydantic', 'pydantic_settings') if m in sys.modules))"
+    assert embed_in_a_fresh_interpreter(probe) == "[]"
+
+
+def test_the_thread_count_and_model_folder_come_from_the_environment(tmp_path):
+    probe = "print(embedding_service._model.session.get_session_options().intra_op_num_threads)"
+    assert embed_in_a_fresh_interpreter(probe, EMBEDDING_THREADS="1") == "1"
+    (tmp_path / "manifest.json").write_text("{}")
+    folder = subprocess.run(
+        [sys.executable, "-c", "from shared.embedding.manifest import model_dir; print(model_dir())"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "EMBEDDING_MODEL_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert folder.stdout.strip() == str(tmp_path)
+
+
+def test_a_bad_thread_count_falls_back_to_the_default(monkeypatch):
+    from shared.embedding.manifest import embedding_threads
+
+    monkeypatch.setenv("EMBEDDING_THREADS", "many")
+    assert 1 <= embedding_threads() <= 2
+    monkeypatch.setenv("EMBEDDING_THREADS", "3")
+    assert embedding_threads() == 3
