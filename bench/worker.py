@@ -1,5 +1,7 @@
 """Executions per second through the worker Lambda handler: a 5-node template/condition workflow,
-SQS batches of 10, a real PostgreSQL. Prints a table.
+SQS batches of 10, a real PostgreSQL. Each message carries its queue job's id, as
+`shared.queue.service.send` sends it (the job is created with the execution, before the message).
+Prints a table.
 
     .venv/bin/python -m bench.worker [--executions 1000] [--batch 10]
 """
@@ -63,6 +65,9 @@ def main() -> None:
     from infra.local.lambdas import LocalLambdaContext, load_function
     from shared.db import session_scope
     from shared.executions.models import AgentExecution
+    from shared.queue import jobs, messages
+    from shared.queue.models import QueueJob, QueueName
+    from shared.queue.service import JOB_ID_ATTRIBUTE
     from shared.users.models import User
     from shared.workflows import service as workflow_service
     from shared.workflows.schemas import WorkflowCreate
@@ -87,7 +92,13 @@ def main() -> None:
         ]
         session.add_all(executions)
         session.flush()
-        ids, user_id = [e.id for e in executions], user.id
+        queued = [
+            jobs.new_job(messages.ExecutionRun(execution_id=e.id), queue=QueueName.EXECUTIONS, task_id=None)
+            for e in executions
+        ]
+        session.add_all(queued)
+        session.flush()
+        ids, job_ids, user_id = [e.id for e in executions], [j.id for j in queued], user.id
     handler = load_function("functions/worker").handler
     context = LocalLambdaContext("bench-worker")
     batch_seconds = []
@@ -99,13 +110,15 @@ def main() -> None:
                 "receiptHandle": "bench",
                 "body": json.dumps({"type": "execution.run", "execution_id": str(execution_id)}),
                 "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
+                "messageAttributes": {JOB_ID_ATTRIBUTE: {"stringValue": str(job_id), "dataType": "String"}},
                 "md5OfBody": "",
                 "eventSource": "aws:sqs",
                 "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:bench",
                 "awsRegion": "us-east-1",
             }
-            for execution_id in ids[offset : offset + args.batch]
+            for execution_id, job_id in zip(
+                ids[offset : offset + args.batch], job_ids[offset : offset + args.batch], strict=True
+            )
         ]
         batch_started = time.perf_counter()
         response = handler({"Records": records}, context)
@@ -121,6 +134,7 @@ def main() -> None:
             .where(AgentExecution.id.in_(ids), AgentExecution.status == "completed")
         )
         session.execute(delete(User).where(User.id == user_id))
+        session.execute(delete(QueueJob).where(QueueJob.id.in_(job_ids)))
     assert completed == len(ids), f"only {completed} of {len(ids)} completed"
     p50 = statistics.median(batch_seconds) * 1000
     p95 = sorted(batch_seconds)[int(len(batch_seconds) * 0.95) - 1] * 1000

@@ -7,13 +7,42 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError, InterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
 import shared.models  # noqa: F401  (registers every mapper, so relationships across domains resolve)
 from shared.config import settings
 from shared.database_url import normalize_database_url
+
+
+def _remember_converted_statements() -> None:
+    """pg8000 rewrites every statement's `%s` placeholders to `$1, $2, ...` by scanning its text one
+    character at a time in Python, on every execution: ~0.4 ms for the long statements of the ORM,
+    the largest client-side cost of a worker's execution. The result depends only on the text for the
+    `format` style SQLAlchemy uses, so each distinct statement is converted once per container."""
+    import pg8000.dbapi
+    import pg8000.legacy
+
+    convert = pg8000.dbapi.convert_paramstyle
+    if getattr(convert, "remembers", False):
+        return
+
+    @lru_cache(maxsize=1024)
+    def converted(query: str) -> str:
+        return str(convert("format", query, ())[0])
+
+    def convert_paramstyle(style: str, query: str, args: Any) -> tuple[str, Any]:
+        if style == "format":
+            return converted(query), args
+        return convert(style, query, args)  # type: ignore[no-any-return]
+
+    convert_paramstyle.remembers = True  # type: ignore[attr-defined]
+    pg8000.dbapi.convert_paramstyle = convert_paramstyle
+    pg8000.legacy.convert_paramstyle = convert_paramstyle  # the module SQLAlchemy's dialect uses
+
+
+_remember_converted_statements()
 
 
 def build_engine(url: str) -> Engine:
@@ -88,6 +117,16 @@ def get_engine() -> Engine:
 @lru_cache(maxsize=1)
 def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), autoflush=False, expire_on_commit=False)
+
+
+def commit_without_waiting_for_the_disk(session: Session) -> None:
+    """Commit bookkeeping that a crash of the database may lose (a queue job's state, an execution's
+    claim): the server acknowledges before its WAL reaches the disk, which saves the flush (~2 ms on
+    this project's machines, most of an execution's cost). The next ordinary commit of the connection,
+    such as the execution's result, flushes everything before it, so only the last few hundred
+    milliseconds before a crash can be lost, never an earlier write out of order."""
+    session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    session.commit()
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared import snapstart
-from shared.executions.worker import handle_record
+from shared.executions.worker import BatchJobs, handle_record
 from shared.queue.service import JOB_ID_ATTRIBUTE
 
 logger = Logger()
@@ -15,14 +15,22 @@ processor = BatchProcessor(event_type=EventType.SQS)
 snapstart.register()
 
 
+def job_id_of(record: dict) -> str | None:
+    return (record.get("messageAttributes") or {}).get(JOB_ID_ATTRIBUTE, {}).get("stringValue")
+
+
+def receive_count_of(record: dict) -> int:
+    return int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
+
+
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
-    job_id = (record.raw_event.get("messageAttributes") or {}).get(JOB_ID_ATTRIBUTE, {}).get("stringValue")
+def record_handler(record: SQSRecord, batch: BatchJobs | None = None) -> None:
     handle_record(
         record.body,
         receive_count=int(record.attributes.approximate_receive_count),
         message_id=record.message_id,
-        job_id=job_id,
+        job_id=job_id_of(record.raw_event),
+        batch=batch,
     )
 
 
@@ -30,6 +38,24 @@ def record_handler(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict, context: object) -> dict:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
+    """The batch's jobs start in one statement and complete in one (shared.executions.worker.BatchJobs)."""
+    records = event.get("Records") or []
+    batch = BatchJobs(
+        [
+            (
+                job_id_of(r),
+                r.get("messageId", ""),
+                int((r.get("attributes") or {}).get("ApproximateReceiveCount", 1)),
+            )
+            for r in records
+        ]
     )
+    batch.start()
+    response = process_partial_response(
+        event=event,
+        record_handler=lambda record: record_handler(record, batch),
+        processor=processor,
+        context=context,
+    )
+    batch.finish()
+    return response

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from shared import quotas
 from shared.catalog import usage as catalog_usage
 from shared.config import get_utc_now, settings
+from shared.db import commit_without_waiting_for_the_disk
 from shared.errors import NotFoundError, PaymentRequiredError, RateLimitedError, ServiceUnavailableError
 from shared.executions import notifications, tool_calls
 from shared.executions.models import FINISHED_STATUSES, AgentExecution, ExecutionStatus
@@ -224,7 +225,9 @@ def claim(session: Session, execution_id: uuid.UUID) -> AgentExecution | None:
         .returning(AgentExecution),
         execution_options={"populate_existing": True},
     ).first()
-    session.commit()
+    # the result's commit flushes the claim too; a claim lost to a crash leaves the run pending, and its
+    # message's next delivery runs it
+    commit_without_waiting_for_the_disk(session)
     return claimed
 
 
@@ -253,7 +256,8 @@ def finish(session: Session, execution: AgentExecution, outcome: "Outcome") -> N
     _record_work(execution, outcome)
     if outcome.output is not None:
         execution.output_data = outcome.output
-    catalog_usage.record_skill_calls(session, tool_calls.skill_latencies(session, execution.id))
+    if any(entry.get("type") == "skill" for entry in outcome.log):  # else no skill call was recorded
+        catalog_usage.record_skill_calls(session, tool_calls.skill_latencies(session, execution.id))
     _count_and_notify(session, execution)
 
 

@@ -42,15 +42,58 @@ REUSABLE_STATUSES = ("completed", "reused")
 DONE_STATUSES = ("completed", "reused", "skipped")
 
 
+class BatchJobs:
+    """The queue jobs of one SQS batch: those its records name are marked running in one statement
+    before the records are handled, and completed in one after (a record that fails is marked failed
+    at once). Until then a finished record's job still says running; if the invocation dies first,
+    SQS delivers the whole batch again and the jobs are completed then."""
+
+    def __init__(self, deliveries: list[tuple[str | None, str, int]]) -> None:
+        """`deliveries`: (job id attribute, message id, receive count) of each record."""
+        self.deliveries: list[tuple[uuid.UUID, str, int]] = []
+        for job_id, message_id, receive_count in deliveries:
+            try:
+                self.deliveries.append((uuid.UUID(job_id), message_id, receive_count))
+            except (TypeError, ValueError):
+                continue  # no job named: handle_record tracks it by its message id
+        self.started: set[uuid.UUID] = set()
+        self.results: list[tuple[uuid.UUID, dict[str, Any] | None]] = []
+
+    def start(self) -> None:
+        if self.deliveries:
+            with session_scope() as session:
+                self.started = jobs.received_together(session, self.deliveries)
+
+    def running(self, job_id: str | None) -> uuid.UUID | None:
+        """The job, when this batch already marked it running."""
+        try:
+            job = uuid.UUID(job_id) if job_id else None
+        except ValueError:
+            return None
+        return job if job in self.started else None
+
+    def finish(self) -> None:
+        if self.results:
+            with session_scope() as session:
+                jobs.completed_together(session, self.results)
+
+
 def handle_record(
-    body: str, *, receive_count: int = 1, message_id: str = "", job_id: str | None = None
+    body: str,
+    *,
+    receive_count: int = 1,
+    message_id: str = "",
+    job_id: str | None = None,
+    batch: BatchJobs | None = None,
 ) -> None:
-    """One SQS record: its job is tracked around the message's work; raising leaves the message on the
-    queue for another delivery (after the last one, the DLQ)."""
-    with session_scope() as session:
-        job = jobs.received(
-            session, job_id=job_id, message_id=message_id, body=body, receive_count=receive_count
-        )
+    """One SQS record: its job is tracked around the message's work (with the rest of its `batch`);
+    raising leaves the message on the queue for another delivery (after the last one, the DLQ)."""
+    job = batch.running(job_id) if batch is not None else None
+    if job is None:
+        with session_scope() as session:
+            job = jobs.received(
+                session, job_id=job_id, message_id=message_id, body=body, receive_count=receive_count
+            )
     try:
         result = handle_message(body, receive_count, job_id=job)
     except Exception as exc:
@@ -62,6 +105,9 @@ def handle_record(
                 dead=receive_count >= settings.QUEUE_MAX_RECEIVES,
             )
         raise
+    if batch is not None:
+        batch.results.append((job, result))
+        return
     with session_scope() as session:
         jobs.completed(session, job, result)
 
@@ -159,7 +205,7 @@ def run_execution(
         progress = SavedProgress(session, execution, nodes=request.snapshot["graph_json"]["nodes"])
         progress.job_id = job_id
         outcome = engine.run_graph(session=session, request=request, progress=progress, sleep=sleep)
-        progress.record(outcome.log)
+        progress.record(outcome.log, report_progress=False)  # its job completes next, at 100 %
     except Exception as exc:  # a bug or a lost database must not leave the execution running
         logger.exception("execution crashed", extra={"execution_id": str(execution_id)})
         status = lifecycle.crashed(session, execution_id, exc).status
@@ -243,13 +289,14 @@ class SavedProgress:
         self.record(log)
         lifecycle.save_progress(self.session, self.execution, log)
 
-    def record(self, log: list[dict[str, Any]]) -> None:
-        """Record what the entries since the last call did (the caller commits)."""
+    def record(self, log: list[dict[str, Any]], *, report_progress: bool = True) -> None:
+        """Record what the entries since the last call did, and how far the job is (the caller
+        commits)."""
         entries, self.recorded = log[self.recorded :], len(log)
         tool_calls.record(self.session, self.execution, entries, self.nodes)
         if self.execution.task_id is not None:
             steps.record(self.session, self.execution.task_id, entries)
-        if self.job_id is not None and self.nodes:
+        if report_progress and self.job_id is not None and self.nodes:
             done = {entry["node_id"] for entry in log if entry.get("status") in DONE_STATUSES}
             jobs.set_progress(self.session, self.job_id, 100 * len(done) // len(self.nodes))
 

@@ -8,13 +8,16 @@ from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, String, column, delete, func, select, update, values
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from shared import crypto
 from shared.api.pagination import PageParams, paginate
 from shared.config import get_utc_now, settings
+from shared.db import commit_without_waiting_for_the_disk
 from shared.errors import NotFoundError
 from shared.queue import messages
 from shared.queue.models import JobStatus, QueueJob, QueueName
@@ -83,31 +86,77 @@ def _untracked(session: Session, message_id: str, body: str) -> uuid.UUID:
 def received(
     session: Session, *, job_id: str | None, message_id: str, body: str, receive_count: int
 ) -> uuid.UUID:
-    """A delivery of a message starts: its job is running, at attempt `receive_count` (committed)."""
+    """A delivery of a message starts: its job is running, at attempt `receive_count` (committed). A
+    message we sent names its job (one UPDATE); another is found by its message id, or tracked now."""
+    now = get_utc_now()
+    running = {
+        "status": JobStatus.RUNNING,
+        "attempts": receive_count,
+        "message_id": message_id,
+        "started_at": func.coalesce(QueueJob.started_at, now),
+        "updated_at": now,
+    }
     found = None
     if job_id:
         try:
-            found = session.scalar(select(QueueJob.id).where(QueueJob.id == uuid.UUID(job_id)))
+            named = update(QueueJob).where(QueueJob.id == uuid.UUID(job_id))
+            found = session.scalar(named.values(**running).returning(QueueJob.id))
         except ValueError:
             found = None
     if found is None:
         found = session.scalar(select(QueueJob.id).where(QueueJob.message_id == message_id))
-    if found is None:
-        found = _untracked(session, message_id, body)
+        if found is None:
+            found = _untracked(session, message_id, body)
+        session.execute(update(QueueJob).where(QueueJob.id == found).values(**running))
+    commit_without_waiting_for_the_disk(session)
+    return found
+
+
+def received_together(session: Session, deliveries: list[tuple[uuid.UUID, str, int]]) -> set[uuid.UUID]:
+    """The deliveries (job id, message id, receive count) of one SQS batch start together: their jobs
+    are running, in one statement and one commit instead of one each. Returns the jobs found."""
+    if not deliveries:
+        return set()
     now = get_utc_now()
-    session.execute(
+    delivered = values(
+        column("id", PG_UUID(as_uuid=True)),
+        column("message_id", String),
+        column("attempts", Integer),
+        name="delivered",
+    ).data(deliveries)
+    found = session.scalars(
         update(QueueJob)
-        .where(QueueJob.id == found)
+        .where(QueueJob.id == delivered.c.id)
         .values(
             status=JobStatus.RUNNING,
-            attempts=receive_count,
-            message_id=message_id,
+            attempts=delivered.c.attempts,
+            message_id=delivered.c.message_id,
             started_at=func.coalesce(QueueJob.started_at, now),
             updated_at=now,
         )
+        .returning(QueueJob.id)
+    ).all()
+    commit_without_waiting_for_the_disk(session)
+    return set(found)
+
+
+def completed_together(session: Session, results: list[tuple[uuid.UUID, dict[str, Any] | None]]) -> None:
+    """The jobs of one batch's handled records are completed, in one statement and one commit."""
+    if not results:
+        return
+    done = values(column("id", PG_UUID(as_uuid=True)), column("result", JSONB), name="done").data(results)
+    session.execute(
+        update(QueueJob)
+        .where(QueueJob.id == done.c.id)
+        .values(
+            status=JobStatus.COMPLETED,
+            progress=100,
+            result=done.c.result,
+            error=None,
+            completed_at=get_utc_now(),
+        )
     )
-    session.commit()
-    return found
+    commit_without_waiting_for_the_disk(session)
 
 
 def set_progress(session: Session, job_id: uuid.UUID, percent: int) -> None:
@@ -124,7 +173,7 @@ def completed(session: Session, job_id: uuid.UUID, result: dict[str, Any] | None
         .where(QueueJob.id == job_id)
         .values(status=JobStatus.COMPLETED, progress=100, result=result, error=None, completed_at=now)
     )
-    session.commit()
+    commit_without_waiting_for_the_disk(session)
 
 
 def failed(session: Session, job_id: uuid.UUID, error: str, *, dead: bool) -> None:

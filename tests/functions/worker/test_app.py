@@ -205,3 +205,62 @@ def test_a_connection_chat_message_for_no_pending_answer_is_done(committed):
     body = json.dumps({"type": "connection.chat", "message_id": str(uuid.uuid4())})
     response = load_function("functions/worker").handler(sqs_event(body), FakeLambdaContext())
     assert response == {"batchItemFailures": []}
+
+
+def sent_jobs(*execution_ids: uuid.UUID) -> list[uuid.UUID]:
+    """The jobs shared.queue.service.send would have created for these runs (queued, committed)."""
+    from shared.queue import jobs, messages
+    from shared.queue.models import QueueName
+
+    with session_scope() as session:
+        made = [
+            jobs.new_job(messages.ExecutionRun(execution_id=e), queue=QueueName.EXECUTIONS, task_id=None)
+            for e in execution_ids
+        ]
+        session.add_all(made)
+        session.flush()
+        return [job.id for job in made]
+
+
+def naming_jobs(event: dict, job_ids: list[uuid.UUID]) -> dict:
+    for record, job_id in zip(event["Records"], job_ids, strict=True):
+        record["messageAttributes"] = {"job_id": {"stringValue": str(job_id), "dataType": "String"}}
+    return event
+
+
+def test_the_jobs_a_batch_names_start_and_complete_together_with_each_records_result(committed):
+    runs = [pending_execution(**committed) for _ in range(3)]
+    job_ids = sent_jobs(*runs)
+    try:
+        event = naming_jobs(sqs_event(*map(run_body, runs), receive_count=2), job_ids)
+        assert load_function("functions/worker").handler(event, FakeLambdaContext()) == {
+            "batchItemFailures": []
+        }
+        with session_scope() as session:
+            tracked = {
+                job.id: job for job in session.scalars(select(QueueJob).where(QueueJob.id.in_(job_ids)))
+            }
+            for run, job_id, n in zip(runs, job_ids, range(3), strict=True):
+                job = tracked[job_id]
+                assert (job.status, job.attempts, job.progress) == ("completed", 2, 100)
+                assert job.message_id == f"message-{n}" and job.started_at and job.completed_at
+                assert job.result == {"execution_id": str(run), "status": "completed"}
+    finally:
+        with session_scope() as session:
+            session.execute(delete(QueueJob).where(QueueJob.id.in_(job_ids)))
+
+
+def test_in_a_batch_a_failing_records_job_fails_and_the_others_complete(committed):
+    good = pending_execution(**committed)
+    job_ids = sent_jobs(good, good)
+    try:
+        event = naming_jobs(sqs_event("not json", run_body(good)), job_ids)
+        response = load_function("functions/worker").handler(event, FakeLambdaContext())
+        assert response == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+        with session_scope() as session:
+            failed, completed = (session.get(QueueJob, job_id) for job_id in job_ids)
+            assert failed.status == "failed" and "MalformedMessage" in (failed.error or "")
+            assert completed.status == "completed"
+    finally:
+        with session_scope() as session:
+            session.execute(delete(QueueJob).where(QueueJob.id.in_(job_ids)))
