@@ -57,6 +57,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bench.catalog import QUERIES
+
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 PASSWORD = "Load-test-pass-42!"
 REQUEST_TIMEOUT_SECONDS = 30.0
@@ -64,18 +66,7 @@ KEEPALIVE_EXPIRY_SECONDS = 2.0  # below uvicorn's timeout_keep_alive (5 s)
 UNFINISHED = ("pending", "running", "paused")
 VERIFY_LINK = re.compile(r"verify-email\?token=([A-Za-z0-9_\-]+)")
 
-CATALOG_QUERIES = [
-    "chatgtp",
-    "写作助手",
-    "image generation",
-    "视频剪辑",
-    "code assistant",
-    "翻译",
-    "voice cloning",
-    "搜索引擎",
-    "meeting notes",
-    "数据分析",
-]
+CATALOG_QUERIES = [*QUERIES, "meeting notes", "数据分析"]
 MEMORY_FACTS = [
     "The customer prefers mail over phone calls.",
     "Quarterly reports are due on the fifth working day.",
@@ -284,25 +275,16 @@ class VirtualUser:
         return await self.call("GET", "/v1/auth/me") is not None
 
     async def set_up_workflows(self) -> bool:
-        manual = await self.call(
-            "POST",
-            "/v1/workflows",
-            json={
-                "name": f"Greeter {self.index}",
-                "graph_json": graph("Hello"),
+        async def create(name: str, greeting: str, **extra: str) -> Any:
+            body = {
+                "name": f"{name} {self.index}",
+                "graph_json": graph(greeting),
                 "input_schema": INPUT_SCHEMA,
-            },
-        )
-        hook = await self.call(
-            "POST",
-            "/v1/workflows",
-            json={
-                "name": f"Inbound {self.index}",
-                "graph_json": graph("Received"),
-                "input_schema": INPUT_SCHEMA,
-                "trigger_type": "webhook",
-            },
-        )
+            }
+            return await self.call("POST", "/v1/workflows", json={**body, **extra})
+
+        manual = await create("Greeter", "Hello")
+        hook = await create("Inbound", "Received", trigger_type="webhook")
         if manual is None or hook is None:
             return False
         self.manual_id = manual.json()["id"]
