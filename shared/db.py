@@ -42,15 +42,13 @@ def _remember_converted_statements() -> None:
     pg8000.legacy.convert_paramstyle = convert_paramstyle  # the module SQLAlchemy's dialect uses
 
 
-_remember_converted_statements()
-
-
 def build_engine(url: str) -> Engine:
     """An engine sized for Lambda: a tiny pool; connections idle for DB_PING_AFTER_IDLE_SECONDS are
     pinged before use, to survive RDS Proxy's idle disconnects. One used a moment ago is not: a ping is a
     round trip, and a worker's execution checks its connection out once per transaction, several times
     in a few milliseconds (a connection that died meanwhile fails its request with a 503, and is
     replaced)."""
+    _remember_converted_statements()  # here, not at import: pg8000 loads when the first engine is made
     normalized = normalize_database_url(url)
     connect_args: dict[str, object] = {"application_name": "ainav"}
     if "unix_sock" not in normalized.query:

@@ -114,3 +114,20 @@ def test_a_session_the_server_ended_or_a_reset_socket_counts_as_a_disconnect():
 
     refused = SimpleNamespace(original_exception=Exception({"C": "23505"}), is_disconnect=False)
     assert _server_ended_the_connection(refused) is None and not refused.is_disconnect
+
+
+def test_statements_are_converted_to_numbered_placeholders_once_and_alike(engine):
+    """pg8000's placeholder rewriting, remembered per statement text once an engine exists, gives what
+    pg8000 gives: `%s` outside quotes become $1, $2, ... and a quoted one stays."""
+    import pg8000.legacy
+
+    convert = pg8000.legacy.convert_paramstyle
+    assert getattr(convert, "remembers", False)
+    statement = "SELECT %s, '%s', id FROM users WHERE email = %s"
+    assert convert("format", statement, ("a", "b")) == (
+        "SELECT $1, '%s', id FROM users WHERE email = $2",
+        ("a", "b"),
+    )
+    assert convert("format", statement, ("c", "d"))[1] == ("c", "d")  # the values are the call's own
+    with session_scope() as session:
+        assert session.execute(text("SELECT CAST(:v AS text)"), {"v": "x"}).scalar_one() == "x"
