@@ -5,7 +5,6 @@ for the tools list and for search (p50, p99). Prints a table.
 """
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -27,16 +26,7 @@ QUERIES = [
 
 
 def event(path: str, query: dict[str, str]) -> dict:
-    template = json.loads((REPO_ROOT / "tests" / "events" / "http_api_get_health.json").read_text())
-    raw_query = "&".join(f"{k}={v}" for k, v in query.items())
-    template.update(
-        rawPath=path,
-        rawQueryString=raw_query,
-        queryStringParameters=query,
-        routeKey="ANY /v1/catalog/{proxy+}",
-    )
-    template["requestContext"].update(http={**template["requestContext"]["http"], "path": path})
-    return template
+    return setup.api_gateway_event("GET", path, route_key="ANY /v1/catalog/{proxy+}", query=query)
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ one multi-row insert) in memories per second. Prints tables.
 
 import argparse
 import io
-import json
 import statistics
 import struct
 import sys
@@ -218,19 +217,15 @@ def ingest_through_the_route(user_id: uuid.UUID, workflow_id: uuid.UUID) -> floa
         token = issue_tokens(session=session, user=user, client=ClientInfo()).access_token
     handler = load_function("functions/memories").handler
     context = LocalLambdaContext("bench-memories")
-    template = json.loads((REPO_ROOT / "tests" / "events" / "http_api_get_health.json").read_text())
-    path = f"/v1/workflows/{workflow_id}/memories"
 
     def post(texts: list[str]) -> None:
-        event = json.loads(json.dumps(template))
-        event.update(
-            rawPath=path,
-            routeKey="ANY /v1/workflows/{workflow_id}/memories/{proxy+}",
-            body=json.dumps({"items": [{"content": t} for t in texts]}),
-            isBase64Encoded=False,
+        event = setup.api_gateway_event(
+            "POST",
+            f"/v1/workflows/{workflow_id}/memories",
+            route_key="ANY /v1/workflows/{workflow_id}/memories/{proxy+}",
+            body={"items": [{"content": t} for t in texts]},
+            headers={"authorization": f"Bearer {token}"},
         )
-        event["headers"].update({"authorization": f"Bearer {token}", "content-type": "application/json"})
-        event["requestContext"]["http"].update(method="POST", path=path)
         response = handler(event, context)
         assert response["statusCode"] == 201, response["body"]
 

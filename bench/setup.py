@@ -1,8 +1,10 @@
 """What every benchmark does before it measures: quiet Lambda tooling, a migrated database (the
-embedded one under .local/bench-pg unless DATABASE_URL names another), and, when asked, the catalog seed.
+embedded one under .local/bench-pg unless DATABASE_URL names another), and, when asked, the catalog seed;
+and the API Gateway events the benchmarks send to a function's handler (`api_gateway_event`).
 
 Call `prepare()` before importing anything from `shared`: the settings read the environment once."""
 
+import json
 import os
 import sys
 import warnings
@@ -41,3 +43,30 @@ def prepare(*, seed_catalog: bool = False, **environment: str) -> str:
         with session_scope() as session:
             load_catalog(session)
     return os.environ["DATABASE_URL"]
+
+
+def api_gateway_event(
+    method: str,
+    path: str,
+    *,
+    route_key: str,
+    query: dict[str, str] | None = None,
+    body: object | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict:
+    """An HTTP API (v2) event for `method path`, made from the health sample of tests/events; `body` is
+    sent as JSON."""
+    event = json.loads((REPO_ROOT / "tests" / "events" / "http_api_get_health.json").read_text())
+    query = query or {}
+    event.update(
+        rawPath=path,
+        rawQueryString="&".join(f"{k}={v}" for k, v in query.items()),
+        queryStringParameters=query,
+        routeKey=route_key,
+    )
+    event["requestContext"]["http"].update(method=method, path=path)
+    event["headers"].update(headers or {})
+    if body is not None:
+        event.update(body=json.dumps(body), isBase64Encoded=False)
+        event["headers"]["content-type"] = "application/json"
+    return event

@@ -72,6 +72,12 @@ def build_engine(url: str) -> Engine:
 CONNECTION_ENDED_SQLSTATE_PREFIXES = ("08", "57P0")
 
 
+def sqlstate_of(error: BaseException | None) -> str:
+    """The PostgreSQL error code (SQLSTATE) of a driver error: pg8000 carries the server's fields."""
+    fields = error.args[0] if error is not None and error.args else None
+    return str(fields.get("C", "")) if isinstance(fields, dict) else ""
+
+
 def _server_ended_the_connection(context: Any) -> Exception | None:
     """pg8000's dialect counts only its "network error" as a disconnect, but a server that terminated
     the session may say so with an error first, and a reset socket can reach us unwrapped from pg8000's
@@ -81,9 +87,7 @@ def _server_ended_the_connection(context: Any) -> Exception | None:
     if isinstance(original, OSError):
         context.is_disconnect = True
         return InterfaceError(context.statement, context.parameters, original, connection_invalidated=True)
-    fields = original.args[0] if original.args else None
-    code = str(fields.get("C", "")) if isinstance(fields, dict) else ""
-    if code.startswith(CONNECTION_ENDED_SQLSTATE_PREFIXES):
+    if sqlstate_of(original).startswith(CONNECTION_ENDED_SQLSTATE_PREFIXES):
         context.is_disconnect = True
     return None
 

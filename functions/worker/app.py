@@ -40,16 +40,7 @@ def record_handler(record: SQSRecord, batch: BatchJobs | None = None) -> None:
 def handler(event: dict, context: object) -> dict:
     """The batch's jobs start in one statement and complete in one (shared.executions.worker.BatchJobs)."""
     records = event.get("Records") or []
-    batch = BatchJobs(
-        [
-            (
-                job_id_of(r),
-                r.get("messageId", ""),
-                int((r.get("attributes") or {}).get("ApproximateReceiveCount", 1)),
-            )
-            for r in records
-        ]
-    )
+    batch = BatchJobs([(job_id_of(r), r["messageId"], receive_count_of(r)) for r in records])
     batch.start()
     response = process_partial_response(
         event=event,

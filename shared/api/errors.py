@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.db import sqlstate_of
 from shared.errors import AuthenticationError, DomainError, RateLimitedError, ServiceUnavailableError
 
 logger = Logger(child=True)
@@ -49,18 +50,12 @@ async def handle_http_exception(request: Request, exc: Exception) -> JSONRespons
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
-def sqlstate(exc: DBAPIError) -> str:
-    """The PostgreSQL error code (SQLSTATE) of a database error; pg8000 carries the server's fields."""
-    fields = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
-    return str(fields.get("C", "")) if isinstance(fields, dict) else ""
-
-
 def database_is_unavailable(exc: DBAPIError) -> bool:
     """A lost or refused connection, or a server that is down, crashed or recovering."""
     return (
         isinstance(exc, (OperationalError, InterfaceError))
         or exc.connection_invalidated
-        or sqlstate(exc).startswith(UNAVAILABLE_SQLSTATE_PREFIXES)
+        or sqlstate_of(exc.orig).startswith(UNAVAILABLE_SQLSTATE_PREFIXES)
     )
 
 
@@ -68,8 +63,8 @@ async def handle_database_error(request: Request, exc: Exception) -> JSONRespons
     """A value PostgreSQL cannot store (class 22, e.g. a NUL character in text) is the caller's
     invalid input; a database that is away is a 503; anything else is unexpected."""
     assert isinstance(exc, DBAPIError)
-    if sqlstate(exc).startswith(DATA_EXCEPTION_CLASS):
-        logger.info("value refused by the database", extra={"sqlstate": sqlstate(exc)})
+    if sqlstate_of(exc.orig).startswith(DATA_EXCEPTION_CLASS):
+        logger.info("value refused by the database", extra={"sqlstate": sqlstate_of(exc.orig)})
         return JSONResponse({"detail": UNSTORABLE_VALUE}, status_code=422)
     if database_is_unavailable(exc):
         return await handle_database_unavailable(request, exc)

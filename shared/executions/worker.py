@@ -50,12 +50,11 @@ class BatchJobs:
 
     def __init__(self, deliveries: list[tuple[str | None, str, int]]) -> None:
         """`deliveries`: (job id attribute, message id, receive count) of each record."""
-        self.deliveries: list[tuple[uuid.UUID, str, int]] = []
-        for job_id, message_id, receive_count in deliveries:
-            try:
-                self.deliveries.append((uuid.UUID(job_id), message_id, receive_count))
-            except (TypeError, ValueError):
-                continue  # no job named: handle_record tracks it by its message id
+        # a record naming no job is tracked by handle_record, by its message id
+        named = [(jobs.job_uuid(job_id), message_id, count) for job_id, message_id, count in deliveries]
+        self.deliveries: list[tuple[uuid.UUID, str, int]] = [
+            (job, message_id, count) for job, message_id, count in named if job is not None
+        ]
         self.started: set[uuid.UUID] = set()
         self.results: list[tuple[uuid.UUID, dict[str, Any] | None]] = []
 
@@ -66,10 +65,7 @@ class BatchJobs:
 
     def running(self, job_id: str | None) -> uuid.UUID | None:
         """The job, when this batch already marked it running."""
-        try:
-            job = uuid.UUID(job_id) if job_id else None
-        except ValueError:
-            return None
+        job = jobs.job_uuid(job_id)
         return job if job in self.started else None
 
     def finish(self) -> None:

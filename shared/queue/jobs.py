@@ -83,32 +83,26 @@ def _untracked(session: Session, message_id: str, body: str) -> uuid.UUID:
     return job_id
 
 
+def job_uuid(job_id: str | None) -> uuid.UUID | None:
+    """The job a message's attribute names, if it is a job id at all."""
+    try:
+        return uuid.UUID(job_id) if job_id else None
+    except ValueError:
+        return None
+
+
 def received(
     session: Session, *, job_id: str | None, message_id: str, body: str, receive_count: int
 ) -> uuid.UUID:
     """A delivery of a message starts: its job is running, at attempt `receive_count` (committed). A
-    message we sent names its job (one UPDATE); another is found by its message id, or tracked now."""
-    now = get_utc_now()
-    running = {
-        "status": JobStatus.RUNNING,
-        "attempts": receive_count,
-        "message_id": message_id,
-        "started_at": func.coalesce(QueueJob.started_at, now),
-        "updated_at": now,
-    }
-    found = None
-    if job_id:
-        try:
-            named = update(QueueJob).where(QueueJob.id == uuid.UUID(job_id))
-            found = session.scalar(named.values(**running).returning(QueueJob.id))
-        except ValueError:
-            found = None
+    message we sent names its job; another is found by its message id, or tracked now."""
+    named = job_uuid(job_id)
+    if named is not None and received_together(session, [(named, message_id, receive_count)]):
+        return named
+    found = session.scalar(select(QueueJob.id).where(QueueJob.message_id == message_id))
     if found is None:
-        found = session.scalar(select(QueueJob.id).where(QueueJob.message_id == message_id))
-        if found is None:
-            found = _untracked(session, message_id, body)
-        session.execute(update(QueueJob).where(QueueJob.id == found).values(**running))
-    commit_without_waiting_for_the_disk(session)
+        found = _untracked(session, message_id, body)
+    received_together(session, [(found, message_id, receive_count)])
     return found
 
 
@@ -167,13 +161,7 @@ def set_progress(session: Session, job_id: uuid.UUID, percent: int) -> None:
 
 
 def completed(session: Session, job_id: uuid.UUID, result: dict[str, Any] | None) -> None:
-    now = get_utc_now()
-    session.execute(
-        update(QueueJob)
-        .where(QueueJob.id == job_id)
-        .values(status=JobStatus.COMPLETED, progress=100, result=result, error=None, completed_at=now)
-    )
-    commit_without_waiting_for_the_disk(session)
+    completed_together(session, [(job_id, result)])
 
 
 def failed(session: Session, job_id: uuid.UUID, error: str, *, dead: bool) -> None:
@@ -197,12 +185,8 @@ def failed(session: Session, job_id: uuid.UUID, error: str, *, dead: bool) -> No
 def dead_lettered(session: Session, *, job_id: str | None, message_id: str) -> bool:
     """A message found in a dead-letter queue: its job is dead (if it was not already); False when no job
     of ours knows the message. The caller commits."""
-    condition = QueueJob.message_id == message_id
-    try:
-        if job_id:
-            condition = QueueJob.id == uuid.UUID(job_id)
-    except ValueError:
-        pass
+    named = job_uuid(job_id)
+    condition = QueueJob.id == named if named is not None else QueueJob.message_id == message_id
     job = session.scalar(select(QueueJob).where(condition))
     if job is None:
         return False
