@@ -1,5 +1,5 @@
 """In-process latency of the CatalogFunction: an API Gateway v2 event through Mangum to the response,
-for the tools list and for search (p50, p99). Prints a table.
+for the tools list and for search (p50, p99, round trips to the database per request). Prints a table.
 
     .venv/bin/python -m bench.catalog [--requests 300]
 """
@@ -46,14 +46,15 @@ def main() -> None:
         ],
         "search (hybrid, 8 queries en/zh)": [event("/v1/catalog/search", {"q": q}) for q in QUERIES],
     }
-    print("| request | n | p50 ms | p99 ms |")
-    print("|---|---|---|---|")
+    round_trips = setup.count_round_trips()
+    print("| request | n | p50 ms | p99 ms | round trips per request |")
+    print("|---|---|---|---|---|")
     for name, events in cases.items():
         if args.only and args.only not in name:
             continue
         for warm in events:
             assert handler(warm, context)["statusCode"] == 200
-        samples = []
+        samples, round_trips.count = [], 0
         for n in range(args.requests):
             started = time.perf_counter()
             response = handler(events[n % len(events)], context)
@@ -61,7 +62,9 @@ def main() -> None:
             assert response["statusCode"] == 200, response["body"]
         samples.sort()
         p50, p99 = statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
-        print(f"| {name} | {args.requests} | {p50:.1f} | {p99:.1f} |")
+        print(
+            f"| {name} | {args.requests} | {p50:.1f} | {p99:.1f} | {round_trips.count / args.requests:.1f} |"
+        )
         print(f"  {name}: done", file=sys.stderr, flush=True)
 
 

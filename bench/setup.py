@@ -70,3 +70,37 @@ def api_gateway_event(
         event.update(body=json.dumps(body), isBase64Encoded=False)
         event["headers"]["content-type"] = "application/json"
     return event
+
+
+class RoundTrips:
+    """Counts the times the app's database connections wait for the server (every request ends in a
+    flush of the connection's socket): `count_round_trips()` starts counting on new connections."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def wrap(self, dbapi_connection: object, record: object) -> None:
+        counter, sock = self, dbapi_connection._sock  # type: ignore[attr-defined]
+
+        class CountedSocket:
+            def flush(self) -> None:
+                counter.count += 1
+                sock.flush()
+
+            def __getattr__(self, name: str) -> object:
+                return getattr(sock, name)
+
+        dbapi_connection._sock = CountedSocket()  # type: ignore[attr-defined]
+
+
+def count_round_trips() -> RoundTrips:
+    """Count the round trips of the app's engine from now on (its pooled connections are replaced)."""
+    from sqlalchemy import event
+
+    from shared.db import get_engine
+
+    round_trips = RoundTrips()
+    engine = get_engine()
+    engine.dispose()
+    event.listen(engine, "connect", round_trips.wrap)
+    return round_trips

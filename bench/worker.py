@@ -1,7 +1,8 @@
 """Executions per second through the worker Lambda handler: a 5-node template/condition workflow,
 SQS batches of 10, a real PostgreSQL. Each message carries its queue job's id, as
 `shared.queue.service.send` sends it (the job is created with the execution, before the message).
-Prints a table.
+Prints a table, with the round trips to the database per execution (the batch's own included): each
+crosses the network in AWS.
 
     .venv/bin/python -m bench.worker [--executions 1000] [--batch 10]
 """
@@ -101,6 +102,7 @@ def main() -> None:
         ids, job_ids, user_id = [e.id for e in executions], [j.id for j in queued], user.id
     handler = load_function("functions/worker").handler
     context = LocalLambdaContext("bench-worker")
+    round_trips = setup.count_round_trips()
     batch_seconds = []
     started = time.perf_counter()
     for offset in range(0, len(ids), args.batch):
@@ -127,6 +129,7 @@ def main() -> None:
         if offset // args.batch % 20 == 0:
             print(f"  {offset + len(records)}/{len(ids)} executions", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - started
+    per_execution = round_trips.count / len(ids)
     with session_scope() as session:
         completed = session.scalar(
             select(func.count())
@@ -138,9 +141,15 @@ def main() -> None:
     assert completed == len(ids), f"only {completed} of {len(ids)} completed"
     p50 = statistics.median(batch_seconds) * 1000
     p95 = sorted(batch_seconds)[int(len(batch_seconds) * 0.95) - 1] * 1000
-    print("| executions | batch size | seconds | executions/s | batch p50 ms | batch p95 ms |")
-    print("|---|---|---|---|---|---|")
-    print(f"| {len(ids)} | {args.batch} | {elapsed:.2f} | {len(ids) / elapsed:.0f} | {p50:.1f} | {p95:.1f} |")
+    print(
+        "| executions | batch size | seconds | executions/s | batch p50 ms | batch p95 ms"
+        " | round trips per execution |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    print(
+        f"| {len(ids)} | {args.batch} | {elapsed:.2f} | {len(ids) / elapsed:.0f} | {p50:.1f} | {p95:.1f}"
+        f" | {per_execution:.1f} |"
+    )
 
 
 if __name__ == "__main__":

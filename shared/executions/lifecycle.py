@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -216,14 +216,22 @@ def resumption(previous: AgentExecution, version: int, **metadata: str) -> Agent
 # --- running ------------------------------------------------------------------------------------
 
 
+# The worker's most frequent statement, built once (building and keying it cost more than running it).
+CLAIM = (
+    update(AgentExecution)
+    .where(AgentExecution.id == bindparam("execution_id"), AgentExecution.status == ExecutionStatus.PENDING)
+    .values(status=ExecutionStatus.RUNNING, started_at=bindparam("now"))
+    .returning(AgentExecution)
+)
+
+
 def claim(session: Session, execution_id: uuid.UUID) -> AgentExecution | None:
-    """pending → running in one conditional UPDATE: a duplicate delivery finds nothing to claim."""
+    """pending → running in one conditional UPDATE: a duplicate delivery finds nothing to claim. The
+    returned row replaces what the session held of it."""
     claimed = session.scalars(
-        update(AgentExecution)
-        .where(AgentExecution.id == execution_id, AgentExecution.status == ExecutionStatus.PENDING)
-        .values(status=ExecutionStatus.RUNNING, started_at=get_utc_now())
-        .returning(AgentExecution),
-        execution_options={"populate_existing": True},
+        CLAIM,
+        {"execution_id": execution_id, "now": get_utc_now()},
+        execution_options={"populate_existing": True, "synchronize_session": False},
     ).first()
     # the result's commit flushes the claim too; a claim lost to a crash leaves the run pending, and its
     # message's next delivery runs it
@@ -244,7 +252,12 @@ def stop_requested(session: Session, execution_id: uuid.UUID) -> str | None:
             AgentExecution.id == execution_id
         )
     ).first()
-    if row is None or row.cancel_requested_at is not None:
+    return "cancel" if row is None else stop_request_of(row)
+
+
+def stop_request_of(row: Any) -> str | None:
+    """ "cancel" or "pause" as a row read just now says (an execution, or its two request columns)."""
+    if row.cancel_requested_at is not None:
         return "cancel"
     return "pause" if row.pause_requested_at is not None else None
 

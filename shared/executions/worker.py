@@ -270,7 +270,7 @@ def successful_outputs(
 class SavedProgress:
     """The engine's Progress for one execution row: the log is committed when the engine asks, with the
     tool calls (and a task's step logs) of the entries new since, and the job's progress; the owner's
-    cancel or pause is read from the row."""
+    cancel or pause is read from the row (the first time, from the row the claim returned)."""
 
     def __init__(
         self, session: Session, execution: AgentExecution, nodes: list[dict[str, Any]] | None = None
@@ -280,6 +280,9 @@ class SavedProgress:
         self.nodes = {node["id"]: node for node in nodes or []}
         self.job_id: uuid.UUID | None = None
         self.recorded = 0
+        # the claim has just read the row: the engine's first question needs no query
+        self.claimed_stop: str | None = lifecycle.stop_request_of(execution)
+        self.asked = False
 
     def save(self, log: list[dict[str, Any]]) -> None:
         self.record(log)
@@ -297,4 +300,7 @@ class SavedProgress:
             jobs.set_progress(self.session, self.job_id, 100 * len(done) // len(self.nodes))
 
     def stop_requested(self) -> str | None:
+        if not self.asked:
+            self.asked = True
+            return self.claimed_stop
         return lifecycle.stop_requested(self.session, self.execution.id)

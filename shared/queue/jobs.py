@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from sqlalchemy import Integer, String, column, delete, func, select, update, values
+from sqlalchemy import Integer, String, bindparam, column, delete, func, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -106,29 +106,62 @@ def received(
     return found
 
 
+def json_rows(parameter: str, name: str, *columns: Any) -> Any:
+    """The objects of the JSON array bound as `parameter`, as the rows of a table `name` of `columns`."""
+    rows = func.jsonb_to_recordset(bindparam(parameter, type_=JSONB)).table_valued(*columns)
+    return rows.render_derived(name=name, with_types=True)
+
+
+# A batch's jobs start and complete in one statement each, built once: the deliveries travel as one JSON
+# array (the statement's text, and so its compiled form, is the same for any batch).
+DELIVERED = json_rows(
+    "deliveries",
+    "delivered",
+    column("id", PG_UUID(as_uuid=True)),
+    column("message_id", String),
+    column("attempts", Integer),
+)
+RECEIVED_TOGETHER = (
+    update(QueueJob)
+    .where(QueueJob.id == DELIVERED.c.id)
+    .values(
+        status=JobStatus.RUNNING,
+        attempts=DELIVERED.c.attempts,
+        message_id=DELIVERED.c.message_id,
+        started_at=func.coalesce(QueueJob.started_at, bindparam("now")),
+        updated_at=bindparam("now"),
+    )
+    .returning(QueueJob.id)
+)
+DONE = json_rows("results", "done", column("id", PG_UUID(as_uuid=True)), column("result", JSONB))
+COMPLETED_TOGETHER = (
+    update(QueueJob)
+    .where(QueueJob.id == DONE.c.id)
+    .values(
+        status=JobStatus.COMPLETED,
+        progress=100,
+        result=DONE.c.result,
+        error=None,
+        completed_at=bindparam("now"),
+    )
+)
+
+
 def received_together(session: Session, deliveries: list[tuple[uuid.UUID, str, int]]) -> set[uuid.UUID]:
     """The deliveries (job id, message id, receive count) of one SQS batch start together: their jobs
     are running, in one statement and one commit instead of one each. Returns the jobs found."""
     if not deliveries:
         return set()
-    now = get_utc_now()
-    delivered = values(
-        column("id", PG_UUID(as_uuid=True)),
-        column("message_id", String),
-        column("attempts", Integer),
-        name="delivered",
-    ).data(deliveries)
     found = session.scalars(
-        update(QueueJob)
-        .where(QueueJob.id == delivered.c.id)
-        .values(
-            status=JobStatus.RUNNING,
-            attempts=delivered.c.attempts,
-            message_id=delivered.c.message_id,
-            started_at=func.coalesce(QueueJob.started_at, now),
-            updated_at=now,
-        )
-        .returning(QueueJob.id)
+        RECEIVED_TOGETHER,
+        {
+            "deliveries": [
+                {"id": str(job), "message_id": message_id, "attempts": attempts}
+                for job, message_id, attempts in deliveries
+            ],
+            "now": get_utc_now(),
+        },
+        execution_options={"synchronize_session": False},
     ).all()
     commit_without_waiting_for_the_disk(session)
     return set(found)
@@ -138,17 +171,10 @@ def completed_together(session: Session, results: list[tuple[uuid.UUID, dict[str
     """The jobs of one batch's handled records are completed, in one statement and one commit."""
     if not results:
         return
-    done = values(column("id", PG_UUID(as_uuid=True)), column("result", JSONB), name="done").data(results)
     session.execute(
-        update(QueueJob)
-        .where(QueueJob.id == done.c.id)
-        .values(
-            status=JobStatus.COMPLETED,
-            progress=100,
-            result=done.c.result,
-            error=None,
-            completed_at=get_utc_now(),
-        )
+        COMPLETED_TOGETHER,
+        {"results": [{"id": str(job), "result": result} for job, result in results], "now": get_utc_now()},
+        execution_options={"synchronize_session": False},
     )
     commit_without_waiting_for_the_disk(session)
 

@@ -131,3 +131,133 @@ def test_statements_are_converted_to_numbered_placeholders_once_and_alike(engine
     assert convert("format", statement, ("c", "d"))[1] == ("c", "d")  # the values are the call's own
     with session_scope() as session:
         assert session.execute(text("SELECT CAST(:v AS text)"), {"v": "x"}).scalar_one() == "x"
+
+
+class CountedSocket:
+    """A pg8000 connection's socket file that counts the times the client waits for the server:
+    every request ends in a flush, and every answer is read after one."""
+
+    def __init__(self, sock) -> None:  # type: ignore[no-untyped-def]
+        self.sock, self.flushes = sock, 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+        self.sock.flush()
+
+    def __getattr__(self, name):  # type: ignore[no-untyped-def]
+        return getattr(self.sock, name)
+
+
+def counted(connection) -> CountedSocket:  # type: ignore[no-untyped-def]
+    raw = connection.connection.dbapi_connection
+    raw._sock = CountedSocket(raw._sock)
+    return raw._sock
+
+
+def test_a_statement_and_its_transactions_begin_take_one_round_trip_with_the_server(engine):
+    with engine.connect() as connection:
+        sock = counted(connection)
+        assert connection.execute(text("SELECT CAST(:n AS int) + 1"), {"n": 1}).scalar_one() == 2
+        assert sock.flushes == 1  # BEGIN, Parse, Describe, Bind, Execute and Sync in one train
+        rows = connection.execute(
+            text("SELECT n, CAST(:label AS text) FROM generate_series(1, 3) AS n"), {"label": "x"}
+        ).all()
+        assert [tuple(row) for row in rows] == [(1, "x"), (2, "x"), (3, "x")]
+        assert connection.execute(text("SELECT 1")).scalar_one() == 1
+        connection.commit()
+        assert sock.flushes == 4
+        connection.connection.dbapi_connection._sock = sock.sock
+
+
+def test_an_error_in_a_statement_sent_in_one_train_is_raised_and_the_connection_stays_in_step(engine):
+    from sqlalchemy.exc import ProgrammingError
+
+    with engine.connect() as connection:
+        # the first statement of a transaction, sent with its BEGIN
+        with pytest.raises(ProgrammingError, match="division by zero"):
+            connection.execute(text("SELECT 1 / CAST(:zero AS int)"), {"zero": 0})
+        connection.rollback()
+        with pytest.raises(ProgrammingError, match="syntax error"):  # refused at Parse
+            connection.execute(text("SELEC CAST(:n AS int)"), {"n": 1})
+        connection.rollback()
+        connection.execute(text("SELECT CAST(:n AS int)"), {"n": 1})
+        with pytest.raises(ProgrammingError, match="does not exist"):  # in the middle of a transaction
+            connection.execute(text("SELECT missing FROM users WHERE email = :email"), {"email": "a@b.c"})
+        connection.rollback()
+        assert connection.execute(text("SELECT CAST(:n AS int) * 2"), {"n": 21}).scalar_one() == 42
+        assert connection.execute(text("SELECT 'simple'")).scalar_one() == "simple"
+        connection.commit()
+
+
+def test_what_one_transaction_writes_is_committed_and_what_a_rolled_back_one_writes_is_not(engine):
+    email = "one-train@example.com"
+    with engine.connect() as connection:
+        connection.execute(
+            text("INSERT INTO users (id, email, username) VALUES (gen_random_uuid(), :email, 'one_train')"),
+            {"email": email},
+        )
+        connection.rollback()
+        count = text("SELECT count(*) FROM users WHERE email = :e")
+        assert connection.execute(count, {"e": email}).scalar() == 0
+        connection.execute(
+            text("INSERT INTO users (id, email, username) VALUES (gen_random_uuid(), :email, 'one_train')"),
+            {"email": email},
+        )
+        connection.commit()
+    with session_scope() as session:
+        assert session.execute(text("DELETE FROM users WHERE email = :e"), {"e": email}).rowcount == 1
+
+
+def test_a_set_local_travels_with_the_next_statement_and_a_rollback_drops_it(engine):
+    with engine.connect() as connection:
+        sock = counted(connection)
+        connection.execute(text("SET LOCAL statement_timeout = 1234"))
+        assert connection.execute(text("SHOW statement_timeout")).scalar_one() == "1234ms"
+        assert sock.flushes == 1  # BEGIN, SET LOCAL and SHOW in one train
+        connection.rollback()
+        connection.execute(text("SET LOCAL statement_timeout = 4321"))
+        connection.rollback()  # before it was sent: nothing of it reaches the next transaction
+        assert connection.execute(text("SHOW statement_timeout")).scalar_one() not in ("1234ms", "4321ms")
+        connection.rollback()
+        connection.connection.dbapi_connection._sock = sock.sock
+
+
+def test_an_error_of_a_waiting_set_local_is_raised_by_the_statement_it_travels_with(engine):
+    from sqlalchemy.exc import ProgrammingError
+
+    with engine.connect() as connection:
+        connection.execute(text("SET LOCAL statement_timeout = 'soon'"))
+        with pytest.raises(ProgrammingError, match="statement_timeout"):
+            connection.execute(text("SELECT CAST(:n AS int)"), {"n": 1})
+        connection.rollback()
+        assert connection.execute(text("SELECT CAST(:n AS int)"), {"n": 7}).scalar_one() == 7
+        connection.commit()
+
+
+def test_timestamps_read_back_as_the_same_instants_and_what_python_cannot_hold_as_text(engine):
+    from datetime import UTC, datetime
+
+    with engine.connect() as connection:
+        connection.execute(text("SET LOCAL TimeZone = 'Asia/Kolkata'"))  # the server writes +05:30
+        row = connection.execute(
+            text(
+                "SELECT CAST('2026-11-30 19:11:15.123456+00' AS timestamptz),"
+                " CAST('2026-11-30 19:11:15+00' AS timestamptz), CAST('infinity' AS timestamptz)"
+            )
+        ).one()
+        connection.rollback()
+    assert row[0] == datetime(2026, 11, 30, 19, 11, 15, 123456, tzinfo=UTC) and row[0].utcoffset()
+    assert row[1] == datetime(2026, 11, 30, 19, 11, 15, tzinfo=UTC)
+    assert row[2] == "infinity"
+
+
+def test_a_copy_with_a_stream_runs_after_the_begin_that_waited_for_it(engine):
+    import io
+
+    with engine.connect() as connection:
+        cursor = connection.connection.dbapi_connection.cursor()
+        out = io.BytesIO()
+        cursor.execute("COPY (SELECT n FROM generate_series(1, 3) AS n) TO STDOUT", stream=out)
+        assert out.getvalue() == b"1\n2\n3\n"
+        assert connection.execute(text("SELECT CAST(:n AS int)"), {"n": 5}).scalar_one() == 5
+        connection.rollback()
