@@ -53,6 +53,27 @@ def _message(code: bytes, body: bytes) -> bytes:
     return code + struct.pack("!i", len(body) + 4) + body
 
 
+def _parse_message(statement: bytes, oids: Any) -> bytes:
+    """Parse the (NUL-terminated) statement as the unnamed statement, with the parameter types known."""
+    body = bytearray(b"\x00" + statement + struct.pack("!h", len(oids)))
+    for oid in oids:
+        body += struct.pack("!i", 0 if oid == -1 else oid)
+    return _message(b"P", bytes(body))
+
+
+def _bind_message(params: Any, encoding: str) -> bytes:
+    """Bind the unnamed statement's parameters, as text, to the unnamed portal; results come as text."""
+    body = bytearray(b"\x00\x00" + struct.pack("!hh", 0, len(params)))
+    for value in params:
+        if value is None:
+            body += struct.pack("!i", -1)
+        else:
+            data = value.encode(encoding)
+            body += struct.pack("!i", len(data)) + data
+    body += struct.pack("!h", 0)
+    return _message(b"B", bytes(body))
+
+
 def _execute_in_one_exchange(dbapi_connection: Any, record: Any) -> None:
     """Each statement in one round trip with the server, where pg8000 takes three or four.
 
@@ -111,22 +132,16 @@ def _execute_in_one_exchange(dbapi_connection: Any, record: Any) -> None:
                 send_and_read(b"", waited)
             return own_unnamed(statement, vals=vals, oids=oids, stream=stream)
         params = make_params(connection.py_types, vals)  # a value it cannot send fails before sending
-        parse = bytearray(b"\x00" + encoded(statement) + struct.pack("!h", len(oids)))
-        for oid in oids:
-            parse += struct.pack("!i", 0 if oid == -1 else oid)
-        bind = bytearray(b"\x00\x00" + struct.pack("!hh", 0, len(params)))  # text parameters
-        for value in params:
-            if value is None:
-                bind += struct.pack("!i", -1)
-            else:
-                data = value.encode(connection._client_encoding)
-                bind += struct.pack("!i", len(data)) + data
-        bind += struct.pack("!h", 0)  # text results
         context = Context(statement)
         # Parse, Bind, Describe (the portal), Execute, Sync: what libpq's PQexecParams sends, so poolers
         # and proxies see the most common client's pattern
         train = b"".join(
-            (_message(b"P", bytes(parse)), _message(b"B", bytes(bind)), _message(b"D", b"P\x00"), EXECUTE_MSG)
+            (
+                _parse_message(encoded(statement), oids),
+                _bind_message(params, connection._client_encoding),
+                _message(b"D", b"P\x00"),
+                EXECUTE_MSG,
+            )
         )
         send_and_read(train + SYNC_MSG, take_waiting(), context)
         return context
