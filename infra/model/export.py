@@ -64,6 +64,8 @@ def export_onnx(reference, pooling: str, target: Path) -> list[str]:  # type: ig
     import torch
 
     transformer = reference[0].auto_model.eval()
+    attention = transformer.config._attn_implementation
+    use_attention(transformer, "eager")  # plain MatMul and Softmax: onnxruntime fuses them
     input_names = ["input_ids", "attention_mask"]
     uses_token_types = "token_type_ids" in reference.tokenizer("x", return_tensors="pt")
     if uses_token_types:
@@ -102,7 +104,16 @@ def export_onnx(reference, pooling: str, target: Path) -> list[str]:  # type: ig
             opset_version=OPSET,
             dynamo=False,
         )
+    use_attention(transformer, attention)
     return input_names
+
+
+def use_attention(transformer, implementation: str) -> None:  # type: ignore[no-untyped-def]
+    """Switch a transformers model's attention ("eager", "sdpa"); older releases read it from the config."""
+    if hasattr(transformer, "set_attn_implementation"):
+        transformer.set_attn_implementation(implementation)
+    else:
+        transformer.config._attn_implementation = implementation
 
 
 def weigh(
@@ -170,10 +181,9 @@ def main() -> int:
         figures: dict[str, dict] = {}
         for candidate in candidates.BUILDERS:
             step(f"{candidate}: building, optimising the graph, measuring ...")
-            built, optimised = work / f"{candidate}.onnx", work / f"{candidate}.optimised.onnx"
+            built = work / f"{candidate}.onnx"
             candidates.BUILDERS[candidate](exported, built)
-            candidates.optimize(built, optimised)
-            figures[candidate] = weigh(optimised, tokenizer, texts, expected, max_length, input_names)
+            figures[candidate] = weigh(built, tokenizer, texts, expected, max_length, input_names)
             measured = figures[candidate]
             step(
                 f"{candidate}: {measured['bytes'] / 1e6:.1f} MB, min cosine {measured['min_cosine']:.4f}, "
@@ -189,7 +199,7 @@ def main() -> int:
             return 1
         step(f"shipping {shipped}, the smallest that passes the gate")
         args.output.mkdir(parents=True, exist_ok=True)
-        shutil.copy(work / f"{shipped}.optimised.onnx", args.output / "model.onnx")
+        shutil.copy(work / f"{shipped}.onnx", args.output / "model.onnx")
         shutil.copy(tokenizer, args.output / "tokenizer.json")
     manifest = {
         "model_name": name,

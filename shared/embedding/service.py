@@ -15,7 +15,45 @@ from shared.embedding.manifest import EmbeddingModelMissing, embedding_threads, 
 
 __all__ = ["EmbeddingModelMissing", "EmbeddingService", "embedding_service", "model_dir"]
 
-INTERNAL_BATCH = 32
+MAX_BATCH = 32  # texts per run: attention holds batch x heads x length^2 floats
+RUN_COST_TOKENS = 48  # what one more run costs, in padded tokens (measured: 32-64 are best)
+
+
+def batches_by_length(lengths: list[int]) -> list[tuple[int, int]]:
+    """Split texts sorted by token count into runs `[start, end)` of at most MAX_BATCH, each padded to
+    its longest text, so that padded tokens plus RUN_COST_TOKENS per run are fewest: a run of short
+    texts no longer pads them to a long one, and short texts are not run one by one either. `lengths`
+    is ascending, so a run's padded size is its count times its last length (dynamic programming over
+    the split points)."""
+    cost = [0] * (len(lengths) + 1)
+    start_of = [0] * (len(lengths) + 1)
+    for end in range(1, len(lengths) + 1):
+        cost[end], start_of[end] = min(
+            (cost[start] + RUN_COST_TOKENS + (end - start) * lengths[end - 1], start)
+            for start in range(max(0, end - MAX_BATCH), end)
+        )
+    runs, end = [], len(lengths)
+    while end > 0:
+        runs.append((start_of[end], end))
+        end = start_of[end]
+    return runs[::-1]
+
+
+def session_options(*, optimized: bool) -> Any:
+    """onnxruntime's options for the model. `optimized`: the graph was saved already optimised by
+    `make model`, so loading it does not optimise it again (a cold start's largest cost after the
+    imports). It loads at the basic level only, whose constant folding turns int8-stored weights (a
+    `DequantizeLinear` of an int8 initializer) into fp32 once; `session.disable_quant_qdq` lets it
+    fold them instead of keeping them for quantised kernels."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = embedding_threads()
+    options.inter_op_num_threads = 1
+    levels = onnxruntime.GraphOptimizationLevel
+    options.graph_optimization_level = levels.ORT_ENABLE_BASIC if optimized else levels.ORT_ENABLE_ALL
+    options.add_session_config_entry("session.disable_quant_qdq", "1")
+    return options
 
 
 class EmbeddingModel:
@@ -30,41 +68,43 @@ class EmbeddingModel:
         *,
         optimized: bool = False,
     ) -> None:
-        """`optimized`: the graph was saved already optimised by `make model`, so loading it does not
-        optimise it again (a cold start's largest cost after the imports)."""
         import onnxruntime
         from tokenizers import Tokenizer
 
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = embedding_threads()
-        options.inter_op_num_threads = 1
-        levels = onnxruntime.GraphOptimizationLevel
-        options.graph_optimization_level = levels.ORT_DISABLE_ALL if optimized else levels.ORT_ENABLE_ALL
-        self.session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self.session = onnxruntime.InferenceSession(
+            str(model), session_options(optimized=optimized), providers=["CPUExecutionProvider"]
+        )
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self.tokenizer.enable_truncation(max_length=max_length)
-        self.tokenizer.enable_padding()
+        self.tokenizer.no_padding()
         self.input_names = input_names
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """One row per text, in the order given. Texts are batched by length, so a batch pads its
-        texts to a similar length instead of to the longest of the whole call."""
-        by_length = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+        """One row per text, in the order given. Texts run in batches of similar token counts
+        (`batches_by_length`), each padded to its own longest text."""
+        encodings = self.tokenizer.encode_batch(texts)
+        by_length = sorted(range(len(texts)), key=lambda index: len(encodings[index].ids))
+        lengths = [len(encodings[index].ids) for index in by_length]
         rows: np.ndarray | None = None
-        for start in range(0, len(texts), INTERNAL_BATCH):
-            indices = by_length[start : start + INTERNAL_BATCH]
-            encodings = self.tokenizer.encode_batch([texts[index] for index in indices])
-            arrays: dict[str, Any] = {
-                "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-            }
-            feed = {name: arrays[name] for name in self.input_names}
-            embedded = self.session.run(None, feed)[0]
+        for start, end in batches_by_length(lengths):
+            indices = by_length[start:end]
+            inputs = self.padded_inputs([encodings[index] for index in indices], width=lengths[end - 1])
+            embedded = self.session.run(None, inputs)[0]
             if rows is None:
                 rows = np.empty((len(texts), embedded.shape[1]), dtype=np.float32)
             rows[indices] = embedded
         return rows if rows is not None else np.zeros((0, 0), dtype=np.float32)
+
+    def padded_inputs(self, encodings: list[Any], width: int) -> dict[str, np.ndarray]:
+        """The model's inputs for one run: ids, mask and token types, zero-padded to `width`."""
+        arrays = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in self.input_names}
+        for row, encoding in enumerate(encodings):
+            length = len(encoding.ids)
+            arrays["input_ids"][row, :length] = encoding.ids
+            arrays["attention_mask"][row, :length] = 1
+            if "token_type_ids" in arrays:
+                arrays["token_type_ids"][row, :length] = encoding.type_ids
+        return arrays
 
 
 class EmbeddingService:

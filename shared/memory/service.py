@@ -16,6 +16,8 @@ from shared.memory.models import AgentMemory
 from shared.memory.schemas import MemoryCreate, MemorySearchHit
 from shared.workflows.models import AgentWorkflow
 
+INSERT_ROWS = 1000  # 7 parameters a row: far below PostgreSQL's 65,535 per statement
+
 
 def chunks(content: str, size: int | None = None, overlap: int | None = None) -> list[str]:
     """Overlapping windows of a long document, cut at whitespace when one is near."""
@@ -66,7 +68,8 @@ def add_memories(
         }
         for row, vector in zip(rows, vectors, strict=True)
     ]
-    session.execute(insert(AgentMemory), records)
+    for start in range(0, len(records), INSERT_ROWS):  # one multi-row INSERT per INSERT_ROWS rows
+        session.execute(insert(AgentMemory).values(records[start : start + INSERT_ROWS]))
     if commit:
         session.commit()
     return [record["id"] for record in records]

@@ -1,5 +1,6 @@
 """`make dev` end to end: the embedded stack in a subprocess, probed over loopback only."""
 
+import contextlib
 import json
 import os
 import signal
@@ -65,6 +66,16 @@ def embedded_stack(local_dir: Path, port: int, aws_port: int) -> Iterator[tuple[
             if process.poll() is None:
                 process.kill()
                 process.wait(10)
+                stop_postgres_left_running(local_dir / "pg")
+
+
+def stop_postgres_left_running(data_dir: Path) -> None:
+    """The stack stops its PostgreSQL when it exits cleanly (the test checks it); a stack that had to
+    be killed (a failed test) leaves it running, so it is stopped here."""
+    pid_file = data_dir / "postmaster.pid"
+    if pid_file.exists():
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pid_file.read_text().split()[0]), signal.SIGQUIT)  # PostgreSQL's immediate stop
 
 
 def wait_until_healthy(process: subprocess.Popen, url: str, log_path: Path) -> None:

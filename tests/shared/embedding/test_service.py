@@ -9,7 +9,7 @@ import sys
 from infra.local.options import REPO_ROOT
 from infra.model.corpus import corpus
 from infra.model.parity import passes_gate
-from shared.embedding.service import embedding_service, model_dir
+from shared.embedding.service import MAX_BATCH, batches_by_length, embedding_service, model_dir
 
 
 def cosine(a: list[float], b: list[float]) -> float:
@@ -124,3 +124,22 @@ def test_a_bad_thread_count_falls_back_to_the_default(monkeypatch):
     assert 1 <= embedding_threads() <= 2
     monkeypatch.setenv("EMBEDDING_THREADS", "3")
     assert embedding_threads() == 3
+
+
+def test_runs_hold_texts_of_similar_length_so_short_ones_are_not_padded_to_long_ones():
+    lengths = [6] * 20 + [200] * 2
+    runs = batches_by_length(lengths)
+    assert runs == [(0, 20), (20, 22)]
+
+
+def test_runs_cover_every_text_once_in_order_and_hold_at_most_max_batch():
+    lengths = sorted([3, 9, 9, 12, 40, 41, 41, 77, 128, 256] * 9)
+    runs = batches_by_length(lengths)
+    assert [i for start, end in runs for i in range(start, end)] == list(range(len(lengths)))
+    assert all(0 < end - start <= MAX_BATCH for start, end in runs)
+
+
+def test_texts_of_one_length_run_in_full_batches():
+    runs = batches_by_length([19] * 100)
+    assert len(runs) == 4 and sum(end - start for start, end in runs) == 100
+    assert batches_by_length([]) == []

@@ -8,6 +8,7 @@ from sqlalchemy import insert, select
 
 from shared.memory import service as memory_service
 from shared.memory.models import AgentMemory
+from shared.memory.schemas import MemoryCreate
 from tests.factories import make_user, make_workflow
 
 
@@ -76,3 +77,18 @@ def test_reindex_re_embeds_rows_of_another_model(db):
     row = db.scalar(select(AgentMemory).where(AgentMemory.workflow_id == workflow.id))
     assert row.embedding_model == "sentence-transformers/all-MiniLM-L6-v2"
     assert progress[-1][0] == progress[-1][1]
+
+
+def test_memories_past_one_statement_are_inserted_in_several_each_with_its_own_text(db, monkeypatch):
+    # GIVEN statements of at most 2 rows
+    monkeypatch.setattr(memory_service, "INSERT_ROWS", 2)
+    workflow = make_workflow(db, make_user(db))
+    items = [MemoryCreate(content=f"note number {n}") for n in range(5)]
+    # WHEN 5 memories are added
+    ids = memory_service.add_memories(session=db, workflow=workflow, items=items, commit=False)
+    # THEN all 5 are stored, each under its id with its own text and embedding
+    rows = db.scalars(select(AgentMemory).where(AgentMemory.workflow_id == workflow.id))
+    stored = {row.id: row for row in rows}
+    assert set(stored) == set(ids) and len(ids) == 5
+    assert [stored[i].content for i in ids] == [f"note number {n}" for n in range(5)]
+    assert len({tuple(stored[i].embedding) for i in ids}) == 5
