@@ -8,13 +8,13 @@ Each builder takes the fp32 ONNX file and writes one candidate, saved already op
   accuracy level 4) and the word-embedding table as int8 rows with one scale each; the activations of
   the MatMuls are quantised per block of 32 values, so precision holds where per-tensor scales lose it.
 - `int8-stored`: fp32 compute, int8 storage. The fp32 graph, already optimised, keeps every MatMul
-  weight as int8 with one scale per output column behind a `DequantizeLinear`; `shared.embedding`
-  loads it with `session.disable_quant_qdq`, so onnxruntime's constant folding turns those weights
-  back into fp32 once, when the session loads. The vocabulary table stays int8 rows in memory, as in
-  `int8-weights` (half the values: folding it too would double the load). A quarter of the bytes on
-  disk, fp32's speed in use; only weights are rounded, never an activation. The weights are stored
-  after the optimisation: before it, the optimiser would fuse each `DequantizeLinear` and its MatMul
-  into a `MatMulNBits`.
+  weight as int8 with one scale per output column (the position table: one per row) behind a
+  `DequantizeLinear`; `shared.embedding` loads it with `session.disable_quant_qdq`, so onnxruntime's
+  constant folding turns those weights back into fp32 once, when the session loads. The vocabulary
+  table stays int8 rows in memory, as in `int8-weights` (half the values: folding it too would double
+  the load). A quarter of the bytes on disk, fp32's speed in use; only weights are rounded, never an
+  activation. The weights are stored after the optimisation: before it, the optimiser would fuse each
+  `DequantizeLinear` and its MatMul into a `MatMulNBits`.
 
 `optimize` saves onnxruntime's extended graph optimisations (fused attention, layer norm and GELU) so
 that a cold start loads a ready graph instead of optimising it again. It stops at the extended level:

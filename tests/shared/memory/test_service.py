@@ -1,4 +1,5 @@
-"""Vector search filtered to one workflow among many still returns k results; reindex; chunking."""
+"""Vector search filtered to one workflow among many still returns k results; reindex; chunking;
+inserts of many memories."""
 
 import itertools
 import random
