@@ -150,7 +150,7 @@ class EmbeddingService:
             return []
         self.initialize()
         assert self._model is not None
-        return self._model.embed(list(texts)).astype(np.float32).tolist()
+        return self._model.embed(list(texts)).tolist()  # float32 rows already
 
     def generate_embedding(self, text: str) -> list[float]:
         return self.embed_batch([text])[0]

@@ -280,9 +280,8 @@ class SavedProgress:
         self.nodes = {node["id"]: node for node in nodes or []}
         self.job_id: uuid.UUID | None = None
         self.recorded = 0
-        # the claim has just read the row: the engine's first question needs no query
-        self.claimed_stop: str | None = lifecycle.stop_request_of(execution)
-        self.asked = False
+        # the claim has just read the row: the engine's first question is answered from it, once
+        self.claimed_answer: list[str | None] = [lifecycle.stop_request_of(execution)]
 
     def save(self, log: list[dict[str, Any]]) -> None:
         self.record(log)
@@ -300,7 +299,6 @@ class SavedProgress:
             jobs.set_progress(self.session, self.job_id, 100 * len(done) // len(self.nodes))
 
     def stop_requested(self) -> str | None:
-        if not self.asked:
-            self.asked = True
-            return self.claimed_stop
+        if self.claimed_answer:
+            return self.claimed_answer.pop()
         return lifecycle.stop_requested(self.session, self.execution.id)
