@@ -13,7 +13,6 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError, InterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
-import shared.models  # noqa: F401  (registers every mapper, so relationships across domains resolve)
 from shared.config import settings
 from shared.database_url import normalize_database_url
 

@@ -1,4 +1,9 @@
-"""Declarative base, naming convention and mixins shared by every domain's models."""
+"""Declarative base, naming convention and mixins shared by every domain's models.
+
+Each domain's models module imports, at its end, the models modules its foreign keys and relationships
+name, so that it maps on its own: a function imports only the models its routes use, and SQLAlchemy
+configures only those mappers on the first query (about 4 ms a mapper). `shared.models` imports them all,
+for Alembic and the tests."""
 
 import uuid
 from collections.abc import Iterable
@@ -15,6 +20,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# The width of every vector column: all-MiniLM-L6-v2's embeddings (shared.embedding).
+EMBEDDING_DIMENSIONS = 384
 
 
 class Base(DeclarativeBase):

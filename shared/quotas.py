@@ -1,7 +1,8 @@
 """Per-user abuse quotas (OWASP API4), counted in PostgreSQL; every limit is a setting.
 
 Each check takes a transaction-scoped advisory lock on its key first, so concurrent requests of one
-user are counted one after the other and cannot overshoot; the lock ends with the caller's commit."""
+user are counted one after the other and cannot overshoot; the lock ends with the caller's commit.
+Each check imports the models it counts: a function that checks one quota maps only those."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -11,14 +12,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.admin import runtime_config
-from shared.agents.models import Conversation, Message
 from shared.config import get_utc_now, settings
-from shared.connections.models import ChatMessage, ChatSession
 from shared.errors import QuotaExceededError, RateLimitedError
-from shared.executions.models import AgentExecution
-from shared.memory.models import AgentMemory
 from shared.orm import Base
-from shared.projects.models import Project
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -48,6 +44,8 @@ def seconds_until_room(oldest: datetime, window: timedelta) -> int:
 def _runs_since(
     session: Session, user_id: uuid.UUID, window: timedelta, *triggers: str
 ) -> tuple[int, datetime]:
+    from shared.executions.models import AgentExecution
+
     query = select(func.count(), func.min(AgentExecution.created_at)).where(
         AgentExecution.user_id == user_id, AgentExecution.created_at >= get_utc_now() - window
     )
@@ -85,6 +83,8 @@ def check_webhook_calls(session: Session, user_id: uuid.UUID) -> None:
 
 def check_memory_room(session: Session, workflow_id: uuid.UUID, adding: int) -> None:
     """MAX_MEMORIES_PER_WORKFLOW: the batch goes in whole or not at all."""
+    from shared.memory.models import AgentMemory
+
     serialize(session, f"memories:{workflow_id}")
     held = session.scalar(select(func.count()).where(AgentMemory.workflow_id == workflow_id)) or 0
     limit = runtime_config.effective(session, "MAX_MEMORIES_PER_WORKFLOW")
@@ -97,6 +97,8 @@ def check_memory_room(session: Session, workflow_id: uuid.UUID, adding: int) -> 
 
 def check_chat_messages(session: Session, user_id: uuid.UUID) -> None:
     """MAX_CHAT_MESSAGES_PER_MINUTE messages sent by the user, over all their conversations."""
+    from shared.agents.models import Conversation, Message
+
     serialize(session, f"chat:{user_id}")
     count, oldest = session.execute(
         select(func.count(), func.min(Message.created_at))
@@ -118,6 +120,8 @@ def check_chat_messages(session: Session, user_id: uuid.UUID) -> None:
 def check_project_room(session: Session, user_id: uuid.UUID) -> None:
     """MAX_PROJECTS_PER_USER, archived projects included: archiving keeps the row (it can be restored),
     so it frees no room."""
+    from shared.projects.models import Project
+
     serialize(session, f"projects:{user_id}")
     held = session.scalar(select(func.count()).where(Project.user_id == user_id)) or 0
     if held >= settings.MAX_PROJECTS_PER_USER:
@@ -129,6 +133,8 @@ def check_project_room(session: Session, user_id: uuid.UUID) -> None:
 
 def check_database_questions(session: Session, user_id: uuid.UUID) -> None:
     """MAX_CHAT_MESSAGES_PER_MINUTE questions asked by the user of their databases, over all sessions."""
+    from shared.connections.models import ChatMessage, ChatSession
+
     serialize(session, f"database-chat:{user_id}")
     count, oldest = session.execute(
         select(func.count(), func.min(ChatMessage.created_at))

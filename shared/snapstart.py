@@ -5,9 +5,10 @@ published version, snapshots the initialised process and starts every new execut
 a copy of it, so a cold start pays a restore instead of the imports. Whatever the copies must not share
 is undone here:
 
-- before the snapshot: `warm` runs (what a first request would otherwise load, e.g. the embedding
-  model), then the database connections are closed: a snapshot of an open socket is a connection that
-  no longer exists once restored;
+- before the snapshot: what the code defers to its first use, so that a cold start without SnapStart
+  stays short (PyJWT, Jinja2, the mappers' configuration), is done now, and `warm` runs (what a first
+  request would otherwise load, e.g. the embedding model); then the database connections are closed:
+  a snapshot of an open socket is a connection that no longer exists once restored;
 - after a restore: the pool forgets any connection without touching its socket, the boto3 clients are
   made again (they hold the credentials and connections of the environment that was snapshotted), and
   `random` is re-seeded, or every copy would draw the same retry jitter.
@@ -34,9 +35,23 @@ def register(warm: Warm | None = None) -> bool:
 
 
 def before_snapshot(warm: Warm | None = None) -> None:
+    load_deferred()
     if warm is not None:
         warm()
     dispose_database_connections(close=True)
+
+
+def load_deferred() -> None:
+    """Into the snapshot: the imports the code makes on first use (PyJWT with cryptography when a
+    token is signed or read, Jinja2 when a template or a mail is rendered) and the configuration of
+    the mappers the function imported, which SQLAlchemy otherwise does on the first query."""
+    import jinja2  # noqa: F401
+    import jwt  # noqa: F401
+    from sqlalchemy.orm import configure_mappers
+
+    import shared.templating  # noqa: F401
+
+    configure_mappers()
 
 
 def after_restore() -> None:

@@ -209,6 +209,36 @@ def test_no_function_imports_jsonschema_when_it_starts():
     assert completed.stdout.strip().splitlines()[-1] == "[]"
 
 
+DEFERRED_IMPORTS = ("jwt", "jinja2", "sqlglot", "shared.models")
+
+
+def test_no_api_function_imports_what_it_defers_to_first_use_when_it_starts():
+    """PyJWT (with cryptography's curves), Jinja2 and sqlglot are imported when a token is signed or
+    read, a template or mail rendered, a query checked, and every domain's models only by Alembic and
+    the tests: a cold start that needs none of them pays for none (SnapStart loads them into the
+    snapshot, shared/snapstart.py)."""
+    import subprocess
+    import sys
+
+    code_uris = sorted(
+        function["CodeUri"]
+        for function in functions().values()
+        if any(event["Type"] == "HttpApi" for event in function.get("Events", {}).values())
+    )
+    assert "functions/health/" in code_uris and "functions/worker/" not in code_uris
+    probe = (
+        "import sys\n"
+        "from infra.local.lambdas import load_function\n"
+        f"for code_uri in {code_uris!r}:\n"
+        "    load_function(code_uri)\n"
+        f"print(sorted(m for m in {DEFERRED_IMPORTS!r} if m in sys.modules))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert completed.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_the_admin_function_serves_every_admin_route_and_the_users_function_none():
     """API Gateway sends /v1/admin/* to AdminFunction: it must hold every /v1/admin route of the combined
     app but the queue jobs' (TasksFunction's more specific /v1/admin/jobs routes, beside the queues it

@@ -16,7 +16,7 @@ from shared.admin import users as admin_users
 from shared.auth import one_time_tokens
 from shared.auth.connections import sign_in_methods
 from shared.auth.models import LoginLog, UserSession
-from shared.auth.service import Principal
+from shared.auth.principal import Principal
 from shared.config import get_utc_now, settings
 from shared.errors import BadRequestError
 from shared.users import service as user_service

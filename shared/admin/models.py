@@ -73,3 +73,7 @@ class SystemConfig(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utc_now, onupdate=utc_now, server_default=func.now(), nullable=False
     )
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.users.models  # noqa: E402, F401

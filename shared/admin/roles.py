@@ -3,6 +3,7 @@ their active roles. Nobody but a superuser grants a permission they do not hold 
 
 import uuid
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -10,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from shared.admin.models import Role, UserRole
 from shared.admin.permissions import EVERY_PERMISSION
-from shared.admin.schemas import RoleCreate, RoleUpdate
 from shared.api.pagination import PageParams, paginate
 from shared.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from shared.users.models import User
+
+if TYPE_CHECKING:  # request schemas: annotations only, not built at import
+    from shared.admin.schemas import RoleCreate, RoleUpdate
 
 
 def permissions_of(session: Session, user: User) -> frozenset[str]:
@@ -73,12 +76,12 @@ def _save(session: Session, role: Role) -> Role:
     return role
 
 
-def create_role(session: Session, *, request: RoleCreate, actor: User) -> Role:
+def create_role(session: Session, *, request: "RoleCreate", actor: User) -> Role:
     ensure_within_reach(session, actor, request.permissions)
     return _save(session, Role(id=uuid.uuid4(), **request.model_dump()))
 
 
-def update_role(session: Session, *, role: Role, request: RoleUpdate, actor: User) -> Role:
+def update_role(session: Session, *, role: Role, request: "RoleUpdate", actor: User) -> Role:
     """Change a role; the actor must hold what it grants before and after."""
     fields = request.model_dump(exclude_unset=True)
     if any(fields.get(name, "") is None for name in ("name", "status", "permissions")):

@@ -82,3 +82,9 @@ class Message(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     content: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[str] = mapped_column(String(20), default="complete", server_default="complete")
     message_metadata: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.projects.models  # noqa: E402
+import shared.users.models  # noqa: E402
+import shared.workflows.models  # noqa: E402, F401

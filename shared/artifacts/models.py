@@ -43,3 +43,9 @@ class Artifact(UUIDPrimaryKeyMixin, Base):
     mime_type: Mapped[str] = mapped_column(String(255))
     checksum: Mapped[str] = mapped_column(String(64))  # SHA-256 of the bytes, hex
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.executions.models  # noqa: E402
+import shared.tasks.models  # noqa: E402
+import shared.users.models  # noqa: E402, F401

@@ -32,3 +32,7 @@ class OperationLog(Base):
     opera_time: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False, index=True
     )
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.users.models  # noqa: E402, F401

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -9,14 +10,16 @@ from sqlalchemy.orm import Session
 from shared.admin import runtime_config
 from shared.api.pagination import PageParams, paginate
 from shared.auth.models import ApiKey
-from shared.auth.schemas import ApiKeyCreate
 from shared.auth.security import API_KEY_DISPLAY_LENGTH, API_KEY_PREFIX, hash_token, new_api_key
 from shared.config import get_utc_now, settings
 from shared.errors import AuthenticationError, ConflictError, InvalidInputError, NotFoundError
 from shared.users.models import User
 
+if TYPE_CHECKING:  # request schemas: annotations only, not built at import
+    from shared.auth.schemas import ApiKeyCreate
 
-def create(*, session: Session, user: User, request: ApiKeyCreate) -> tuple[ApiKey, str]:
+
+def create(*, session: Session, user: User, request: "ApiKeyCreate") -> tuple[ApiKey, str]:
     """Create a key; the clear key is returned here and never again."""
     expires_at = request.expires_at
     if expires_at is not None:

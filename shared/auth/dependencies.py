@@ -8,8 +8,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from shared.audit.middleware import AUDIT_USER
 from shared.auth import api_keys
-from shared.auth import service as auth_service
-from shared.auth.service import Principal
+from shared.auth.principal import Principal, authenticate_access_token
 from shared.auth.sessions import ClientInfo
 from shared.config import settings
 from shared.db import SessionDep
@@ -38,7 +37,7 @@ def get_optional_principal(
     scheme = "bearer" if bearer is not None else "api_key"
     try:
         if bearer is not None:
-            principal = auth_service.authenticate_access_token(session=session, token=bearer.credentials)
+            principal = authenticate_access_token(session=session, token=bearer.credentials)
         elif api_key:
             principal = Principal(user=api_keys.authenticate(session=session, key=api_key))
     except AuthenticationError as exc:  # a security signal: the scheme and reason, never the credential

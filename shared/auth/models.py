@@ -102,3 +102,7 @@ class LoginLog(UUIDPrimaryKeyMixin, Base):
     device: Mapped[str | None] = mapped_column(String(64))
     city: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = created_at_column(index=True)
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.users.models  # noqa: E402, F401

@@ -6,8 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import jwt
-
 from shared.config import get_utc_now, settings
 from shared.errors import AuthenticationError
 
@@ -40,6 +38,8 @@ class AccessClaims:
 
 def create_access_token(user_id: uuid.UUID, session_family_id: uuid.UUID) -> tuple[str, int]:
     """A signed access JWT and its lifetime in seconds."""
+    import jwt  # here, not at import: PyJWT loads cryptography (~60 ms), and most cold starts sign nothing
+
     now = get_utc_now()
     lifetime = timedelta(minutes=settings.ACCESS_TOKEN_EXPIRE_MINUTES)
     claims = {
@@ -57,6 +57,8 @@ def create_access_token(user_id: uuid.UUID, session_family_id: uuid.UUID) -> tup
 
 def decode_access_token(token: str) -> AccessClaims:
     """Verify signature, algorithm, expiry and type; anything else is a 401."""
+    import jwt
+
     try:
         claims = jwt.decode(
             token,

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from shared.admin import runtime_config
 from shared.auth import api_keys, login_guard, one_time_tokens
 from shared.auth import sessions as session_service
+from shared.auth.principal import Principal
 from shared.auth.schemas import LoginRequest, RegisterRequest, TokenPair
-from shared.auth.security import decode_access_token
 from shared.auth.sessions import ClientInfo
 from shared.config import get_utc_now, settings
 from shared.email import service as email_service_module
@@ -32,14 +32,6 @@ logger = Logger(child=True)
 class SignedIn:
     user: User
     tokens: TokenPair
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who a request acts as, and through which sign-in (None for API keys)."""
-
-    user: User
-    session_family_id: uuid.UUID | None = None
 
 
 def mailer() -> email_service_module.EmailService:
@@ -248,17 +240,6 @@ def logout(*, session: Session, principal: Principal, refresh_token: str | None)
     for family_id in families:
         session_service.revoke_family(session=session, family_id=family_id, reason="logout")
     session.commit()
-
-
-def authenticate_access_token(*, session: Session, token: str) -> Principal:
-    """The user of a valid access token whose sign-in is still live."""
-    claims = decode_access_token(token)
-    user = session.get(User, claims.user_id)
-    if user is None or not user.is_active:
-        raise AuthenticationError("Invalid access token")
-    if not session_service.family_is_live(session=session, family_id=claims.session_family_id):
-        raise AuthenticationError("This session has ended; sign in again")
-    return Principal(user=user, session_family_id=claims.session_family_id)
 
 
 def request_password_reset(*, session: Session, email: str) -> None:

@@ -20,8 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.memory.models import EMBEDDING_DIMENSIONS
-from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
+from shared.orm import EMBEDDING_DIMENSIONS, Base, TimestampMixin, UUIDPrimaryKeyMixin
 
 tool_scenarios = Table(
     "tool_scenarios",

@@ -22,9 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
+from shared.orm import EMBEDDING_DIMENSIONS, Base, TimestampMixin, UUIDPrimaryKeyMixin
 
-EMBEDDING_DIMENSIONS = 384
 DIALECTS = ("postgresql",)  # MySQL would join here with its TargetDialect (shared/connections/targets.py)
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 CONNECTION_STATUSES = ("pending", "analyzing", "indexing", "ready", "error")
@@ -222,3 +221,7 @@ class SqlExample(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIMENSIONS))
     embedding_model: Mapped[str | None] = mapped_column(String(200))
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.users.models  # noqa: E402, F401

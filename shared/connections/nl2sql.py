@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.config import settings
-from shared.connections import examples, glossary, schema_search, sql_guard, targets
+from shared.connections import examples, glossary, schema_search, targets
 from shared.connections.models import ChatMessage, ChatSession, DatabaseConnection, TableInsight
 from shared.connections.targets import QueryFailed, TargetError
 from shared.embedding.service import embedding_service
@@ -270,6 +270,8 @@ def generate(context: Context, turn: Turn, schema: str, approved: str) -> None:
 
 def validate_and_run(context: Context, turn: Turn) -> None:
     """Check the generated SQL and run it; a refusal or a failure is recorded in `turn.error`."""
+    from shared.connections import sql_guard  # sqlglot (~60 ms) when a question's SQL is checked
+
     target = targets.target_of(context.connection)
     try:
         checked = sql_guard.check(turn.sql or "", dialect=target.dialect.sqlglot_dialect)

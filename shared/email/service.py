@@ -8,12 +8,12 @@ from collections.abc import Callable
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,9 @@ from shared.email import suppressions
 from shared.queue import messages
 from shared.queue import service as queue_service
 from shared.queue.models import QueueName
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 logger = Logger(child=True)
 
@@ -39,13 +42,20 @@ UNDELIVERABLE_SUFFIX = ".invalid"
 # SES v2 answers 429 TooManyRequestsException past the account's sending rate.
 THROTTLING_ERROR_CODES = frozenset({"TooManyRequestsException", "Throttling", "ThrottlingException"})
 
-_templates = Environment(
-    loader=FileSystemLoader(TEMPLATES_DIR),
-    # .html is escaped; .txt is plain text and never rendered as markup
-    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-)
+
+@cache
+def _templates() -> "Environment":
+    """The mail templates, loaded when the first mail is rendered (Jinja2 costs ~30 ms to import, and
+    most functions import this module for one route that mails)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        # .html is escaped; .txt is plain text and never rendered as markup
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 def has_line_break(value: str) -> bool:
@@ -70,8 +80,8 @@ def lifetime_in_words(minutes: int) -> str:
 
 def render_mail(template_name: str, **context: Any) -> tuple[str, str]:
     """Render `<name>.html` (autoescaped) and `<name>.txt` with the same context."""
-    html = _templates.get_template(f"{template_name}.html").render(**context)
-    text = _templates.get_template(f"{template_name}.txt").render(**context)
+    html = _templates().get_template(f"{template_name}.html").render(**context)
+    text = _templates().get_template(f"{template_name}.txt").render(**context)
     return html, text
 
 

@@ -7,10 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import TemplateError
-
 from shared.engine.errors import NodeError
-from shared.templating import compiled_expression, compiled_template
 
 
 @dataclass
@@ -51,6 +48,11 @@ class RunContext:
 
     def render(self, source: str, where: str) -> str:
         """Render a node field in the sandbox; an undefined name or an error is a node failure."""
+        # Jinja2 (~30 ms) at the first render, not when a function that may run workflows starts
+        from jinja2 import TemplateError
+
+        from shared.templating import compiled_template
+
         try:
             return compiled_template(source).render(**self.variables())
         except TemplateError as exc:
@@ -61,6 +63,10 @@ class RunContext:
 
     def evaluate(self, expression: str, where: str) -> bool:
         """A condition's truth; an undefined name is a failure, never a silent false."""
+        from jinja2 import TemplateError
+
+        from shared.templating import compiled_expression
+
         try:
             return bool(compiled_expression(expression)(**self.variables()))
         except TemplateError as exc:

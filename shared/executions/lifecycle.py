@@ -227,16 +227,25 @@ CLAIM = (
 
 def claim(session: Session, execution_id: uuid.UUID) -> AgentExecution | None:
     """pending → running in one conditional UPDATE: a duplicate delivery finds nothing to claim. The
-    returned row replaces what the session held of it."""
-    claimed = session.scalars(
+    returned row replaces what the session held of it.
+
+    The claim is left to the run's first commit (`commit_claim`): before the run waits on the outside
+    world or looks at the row again for its owner's cancel or pause, or else with its result. Until
+    then its row lock keeps a cancel waiting, which the run could not have seen any sooner: in-process
+    nodes look for one at most every CANCEL_CHECK_INTERVAL_SECONDS. So a run of in-process nodes is one
+    transaction, its claim and its result. A claim lost to a crash leaves the run pending, and its
+    message's next delivery runs it."""
+    return session.scalars(
         CLAIM,
         {"execution_id": execution_id, "now": get_utc_now()},
         execution_options={"populate_existing": True, "synchronize_session": False},
     ).first()
-    # the result's commit flushes the claim too; a claim lost to a crash leaves the run pending, and its
-    # message's next delivery runs it
+
+
+def commit_claim(session: Session) -> None:
+    """Commit the claim, and what the run wrote since, without waiting for the disk: the owner sees the
+    run running and can ask it to stop. The result's commit flushes it to the disk."""
     commit_without_waiting_for_the_disk(session)
-    return claimed
 
 
 def save_progress(session: Session, execution: AgentExecution, log: list[dict[str, Any]]) -> None:

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -19,12 +19,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin, one_of, utc_now
-
-if TYPE_CHECKING:
-    from shared.workflows.models import AgentWorkflow
 
 
 class ExecutionStatus(StrEnum):
@@ -81,8 +78,6 @@ class AgentExecution(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    workflow: Mapped["AgentWorkflow"] = relationship(back_populates="executions")
-
     @property
     def task_id(self) -> uuid.UUID | None:
         """The task whose run this is (shared.tasks puts it in the trigger metadata), if any."""
@@ -125,3 +120,10 @@ class ToolExecution(UUIDPrimaryKeyMixin, Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.catalog.models  # noqa: E402
+import shared.tasks.models  # noqa: E402
+import shared.users.models  # noqa: E402
+import shared.workflows.models  # noqa: E402, F401

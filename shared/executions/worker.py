@@ -282,10 +282,12 @@ class SavedProgress:
         self.recorded = 0
         # the claim has just read the row: the engine's first question is answered from it, once
         self.claimed_answer: list[str | None] = [lifecycle.stop_request_of(execution)]
+        self.claim_committed = False  # see lifecycle.claim
 
     def save(self, log: list[dict[str, Any]]) -> None:
         self.record(log)
         lifecycle.save_progress(self.session, self.execution, log)
+        self.claim_committed = True
 
     def record(self, log: list[dict[str, Any]], *, report_progress: bool = True) -> None:
         """Record what the entries since the last call did, and how far the job is (the caller
@@ -301,4 +303,7 @@ class SavedProgress:
     def stop_requested(self) -> str | None:
         if self.claimed_answer:
             return self.claimed_answer.pop()
+        if not self.claim_committed:  # or the owner's request would wait for the claim's row lock
+            lifecycle.commit_claim(self.session)
+            self.claim_committed = True
         return lifecycle.stop_requested(self.session, self.execution.id)

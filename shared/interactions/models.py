@@ -1,16 +1,13 @@
 """User behaviour tracking for personalisation and analytics (seed 000: user_interactions)."""
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Float, ForeignKey, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
-
-if TYPE_CHECKING:
-    from shared.users.models import User
 
 # How much an action says about interest (documented in the README).
 ACTION_WEIGHTS: dict[str, float] = {"view": 1.0, "click": 2.0, "run": 3.0, "like": 4.0, "fork": 5.0}
@@ -27,4 +24,6 @@ class UserInteraction(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     weight: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
     meta_data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
 
-    user: Mapped["User"] = relationship(back_populates="interactions")
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.users.models  # noqa: E402, F401

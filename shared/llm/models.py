@@ -96,3 +96,7 @@ class ProviderKey(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     provider: Mapped[str] = mapped_column(String(32))
     api_key_encrypted: Mapped[str] = mapped_column(Text)
     base_url: Mapped[str | None] = mapped_column(String(500))
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.users.models  # noqa: E402, F401

@@ -64,3 +64,8 @@ class McpToolSetting(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     metadata_json: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     store_path: Mapped[str | None] = mapped_column(String(256))
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.projects.models  # noqa: E402
+import shared.users.models  # noqa: E402, F401

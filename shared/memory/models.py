@@ -1,19 +1,15 @@
 """Long-term RAG memory of a workflow (seed 000: agent_memories, Vector(384))."""
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
+from shared.orm import EMBEDDING_DIMENSIONS, Base, TimestampMixin, UUIDPrimaryKeyMixin
 
-if TYPE_CHECKING:
-    from shared.workflows.models import AgentWorkflow
-
-EMBEDDING_DIMENSIONS = 384
 CONTENT_TYPES = ("conversation", "document", "fact", "summary")
 
 
@@ -39,4 +35,6 @@ class AgentMemory(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     # Which model made `embedding`, so rows of another model can be found and re-embedded.
     embedding_model: Mapped[str | None] = mapped_column(String(200), index=True)
 
-    workflow: Mapped["AgentWorkflow"] = relationship(back_populates="memories")
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.workflows.models  # noqa: E402, F401

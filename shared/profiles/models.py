@@ -55,3 +55,7 @@ class UserSettings(TimestampMixin, Base):
     onboarding_completed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     tours_completed: Mapped[dict[str, bool]] = mapped_column(JSONB, default=dict, server_default="{}")
     settings_json: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.users.models  # noqa: E402, F401

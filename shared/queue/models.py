@@ -60,3 +60,7 @@ class QueueJob(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.tasks.models  # noqa: E402, F401

@@ -106,3 +106,9 @@ class TaskLog(UUIDPrimaryKeyMixin, Base):
     step: Mapped[int | None] = mapped_column(Integer)
     log_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JSONB, default=dict, server_default="{}")
     timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.executions.models  # noqa: E402
+import shared.users.models  # noqa: E402
+import shared.workflows.models  # noqa: E402, F401

@@ -2,16 +2,11 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, Index, Numeric, String, text, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
-
-if TYPE_CHECKING:
-    from shared.interactions.models import UserInteraction
-    from shared.workflows.models import AgentWorkflow
 
 
 class User(UUIDPrimaryKeyMixin, TimestampMixin, Base):
@@ -45,13 +40,6 @@ class User(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     # What model calls are paid with (seed 001), in credits to 4 decimals; bonus credits are spent first.
     credits: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0), server_default="0")
     bonus_credits: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0), server_default="0")
-
-    workflows: Mapped[list["AgentWorkflow"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
-    )
-    interactions: Mapped[list["UserInteraction"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
-    )
 
     @property
     def email_verified(self) -> bool:

@@ -15,3 +15,7 @@ class UserSecret(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(64))  # OPENAI_KEY: upper case, digits, underscores
     value_encrypted: Mapped[str] = mapped_column(Text)
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.users.models  # noqa: E402, F401

@@ -11,8 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin
 
 if TYPE_CHECKING:
-    from shared.executions.models import AgentExecution
-    from shared.memory.models import AgentMemory
     from shared.users.models import User
 
 
@@ -70,13 +68,7 @@ class AgentWorkflow(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     # Fernet ciphertext of the webhook signing secret; never returned after the response that made it.
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
 
-    user: Mapped["User"] = relationship(back_populates="workflows")
-    executions: Mapped[list["AgentExecution"]] = relationship(
-        back_populates="workflow", cascade="all, delete-orphan", passive_deletes=True
-    )
-    memories: Mapped[list["AgentMemory"]] = relationship(
-        back_populates="workflow", cascade="all, delete-orphan", passive_deletes=True
-    )
+    user: Mapped["User"] = relationship()
     forked_from: Mapped["AgentWorkflow | None"] = relationship(remote_side="AgentWorkflow.id")
 
     @property
@@ -125,3 +117,8 @@ class WebhookDelivery(Base):
     received_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False, index=True
     )
+
+
+# The models named above by foreign key or relationship (see shared/orm.py).
+import shared.projects.models  # noqa: E402
+import shared.users.models  # noqa: E402, F401

@@ -18,9 +18,12 @@ from shared.db import get_engine
 module = load_function(sys.argv[1])
 first = module.handler(load_event(sys.argv[2]), FakeLambdaContext())["statusCode"]
 pooled_before = get_engine().pool.checkedin()
+deferred = ("jwt", "jinja2")
+deferred_at_first_response = [name for name in deferred if name in sys.modules]
 for hook, args, kwargs in reversed(get_before_snapshot()):  # the runtime's order: last registered first
     hook(*args, **kwargs)
 pooled_in_snapshot = get_engine().pool.checkedin()
+deferred_in_snapshot = [name for name in deferred if name in sys.modules]
 from shared.embedding.service import embedding_service
 model_in_snapshot = embedding_service._model is not None
 aws.client("sqs")
@@ -34,6 +37,7 @@ print(json.dumps({
     "first": first, "again": again, "pooled_before": pooled_before, "pooled_in_snapshot": pooled_in_snapshot,
     "model_in_snapshot": model_in_snapshot, "aws_clients_after_restore": aws.client.cache_info().currsize,
     "reseeded": drawn_after_restore != random.random(),
+    "deferred_at_first_response": deferred_at_first_response, "deferred_in_snapshot": deferred_in_snapshot,
 }))
 """
 
@@ -58,6 +62,12 @@ def test_an_api_function_closes_its_connections_before_the_snapshot_and_answers_
     assert lifecycle["aws_clients_after_restore"] == 0  # made again, with the restored credentials
     assert lifecycle["reseeded"]  # copies of one snapshot do not share their jitter
     assert not lifecycle["model_in_snapshot"]  # health never loads the embedding model
+
+
+def test_what_a_cold_start_defers_to_first_use_is_loaded_into_the_snapshot(engine):
+    lifecycle = run_lifecycle("functions/health", "http_api_get_health.json")
+    assert lifecycle["deferred_at_first_response"] == []  # an anonymous health check needs neither
+    assert lifecycle["deferred_in_snapshot"] == ["jwt", "jinja2"]
 
 
 def test_functions_that_embed_text_have_the_model_loaded_in_their_snapshot(engine, seeded_catalog):
