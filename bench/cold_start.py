@@ -7,7 +7,11 @@ the same machine, and so is the floor (`bench/minimal_orm_function`: the referen
 ORM over pg8000 reading one row), what no function that keeps SQLAlchemy can go below. Prints a
 table: issue 22's target is every function within 1.3x of the reference.
 
-    .venv/bin/python -m bench.cold_start [--runs 10] [--function functions/health]
+`--baseline DIR` measures each function in another checkout too (`git worktree add DIR COMMIT`), the two
+trees alternating in every run, and adds the median of the runs' ratios, this tree over the baseline:
+on a VM whose speed drifts, the comparison that holds.
+
+    .venv/bin/python -m bench.cold_start [--runs 10] [--function functions/health] [--baseline DIR]
 """
 
 import argparse
@@ -66,10 +70,10 @@ EVENTS = {
 TARGET_RATIO = 1.3
 
 
-def measure_once(function: str, environment: dict[str, str]) -> dict[str, float]:
+def measure_once(function: str, environment: dict[str, str], root: Path = REPO_ROOT) -> dict[str, float]:
     completed = subprocess.run(
         [sys.executable, "-c", PROBE, function, EVENTS[function], repr(time.time())],
-        cwd=REPO_ROOT,
+        cwd=root,
         env=environment,
         capture_output=True,
         text=True,
@@ -78,13 +82,29 @@ def measure_once(function: str, environment: dict[str, str]) -> dict[str, float]
     return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
 
 
+def compared_with_baseline(ours: list[dict[str, float]], theirs: list[dict[str, float]]) -> list[str]:
+    """The baseline's median seconds and modules, and the median of the runs' ratios, ours over theirs
+    (blank for the references, measured in this tree only)."""
+    if not theirs:
+        return ["", "", ""]
+    paired = [a["process_s"] / b["process_s"] for a, b in zip(ours, theirs, strict=True)]
+    return [
+        f"{statistics.median(s['process_s'] for s in theirs):.2f}",
+        f"{statistics.median(s['modules'] for s in theirs):.0f}",
+        f"{statistics.median(paired):.2f}",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--function", action="append", choices=sorted(EVENTS))
+    parser.add_argument("--baseline", type=Path, help="a checkout of another commit to compare with")
     args = parser.parse_args()
     columns = ["function", "runs", "process start to first response s", "vs reference", "<= 1.3x"]
     columns += ["import ms", "first invoke ms", "warm invoke ms", "peak MB", "modules"]
+    if args.baseline:
+        columns += ["baseline s", "baseline modules", "vs baseline, paired by run"]
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))
     environment = {
@@ -97,9 +117,14 @@ def main() -> None:
     }
     functions = [REFERENCE, FLOOR, *sorted(set(args.function or EVENTS) - {REFERENCE, FLOOR})]
     samples: dict[str, list[dict[str, float]]] = {function: [] for function in functions}
+    baseline: dict[str, list[dict[str, float]]] = {function: [] for function in functions}
     for run in range(args.runs):  # round-robin: a busy moment of the machine hits every function alike
         for function in functions:
-            samples[function].append(measure_once(function, environment))
+            trees = [(samples, REPO_ROOT)]
+            if args.baseline and function not in (REFERENCE, FLOOR):
+                trees.append((baseline, args.baseline.resolve()))
+            for store, root in trees if run % 2 == 0 else reversed(trees):  # each tree goes first as often
+                store[function].append(measure_once(function, environment, root))
         print(f"  run {run + 1}/{args.runs} of {len(functions)} functions", file=sys.stderr, flush=True)
     reference_s = statistics.median(s["process_s"] for s in samples[REFERENCE])
     for function in functions:
@@ -110,6 +135,8 @@ def main() -> None:
         cells = [function, args.runs, f"{median['process_s']:.2f}", f"{ratio:.2f}x", met]
         cells += [f"{median['import_ms']:.0f}", f"{median['first_ms']:.1f}", f"{median['warm_ms']:.1f}"]
         cells += [f"{median['peak_mb']:.0f}", f"{median['modules']:.0f}"]
+        if args.baseline:
+            cells += compared_with_baseline(samples[function], baseline[function])
         print("| " + " | ".join(map(str, cells)) + " |")
 
 

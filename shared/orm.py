@@ -2,15 +2,17 @@
 
 Each domain's models module imports, at its end, the models modules its foreign keys and relationships
 name, so that it maps on its own: a function imports only the models its routes use, and SQLAlchemy
-configures only those mappers on the first query (about 4 ms a mapper). `shared.models` imports them all,
-for Alembic and the tests."""
+configures only those mappers on the first query (about 4 ms a mapper). Where two modules name each
+other, one of them leaves the other to `map_with`, so that no module imports itself back.
+`shared.models` imports them all, for Alembic and the tests."""
 
+import importlib
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData, func, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import CheckConstraint, DateTime, MetaData, event, func, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
 
 # Deterministic constraint and index names, so Alembic can drop what it created.
 NAMING_CONVENTION = {
@@ -27,6 +29,21 @@ EMBEDDING_DIMENSIONS = 384
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+_mapped_with: set[str] = set()
+
+
+def map_with(module: str) -> None:
+    """Import the models `module` when SQLAlchemy configures the mappers (before the first query or
+    flush), for a foreign key whose table's module imports the caller's back."""
+    _mapped_with.add(module)
+
+
+@event.listens_for(Mapper, "before_configured")
+def _import_mapped_with() -> None:
+    for module in sorted(_mapped_with):
+        importlib.import_module(module)
 
 
 class UUIDPrimaryKeyMixin:

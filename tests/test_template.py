@@ -215,8 +215,8 @@ DEFERRED_IMPORTS = ("jwt", "jinja2", "sqlglot", "shared.models")
 def test_no_api_function_imports_what_it_defers_to_first_use_when_it_starts():
     """PyJWT (with cryptography's curves), Jinja2 and sqlglot are imported when a token is signed or
     read, a template or mail rendered, a query checked, and every domain's models only by Alembic and
-    the tests: a cold start that needs none of them pays for none (SnapStart loads them into the
-    snapshot, shared/snapstart.py)."""
+    the tests: a cold start that needs none of them pays for none (SnapStart loads PyJWT and Jinja2
+    into the snapshot, shared/snapstart.py)."""
     import subprocess
     import sys
 

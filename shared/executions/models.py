@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin, one_of, utc_now
+from shared.orm import Base, TimestampMixin, UUIDPrimaryKeyMixin, map_with, one_of, utc_now
 
 
 class ExecutionStatus(StrEnum):
@@ -122,8 +122,10 @@ class ToolExecution(UUIDPrimaryKeyMixin, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
 
 
-# The models named above by foreign key or relationship (see shared/orm.py).
+# The models named above by foreign key or relationship (see shared/orm.py); the tasks' models name
+# agent_executions back, so they are imported when the mappers are configured.
 import shared.catalog.models  # noqa: E402
-import shared.tasks.models  # noqa: E402
 import shared.users.models  # noqa: E402
 import shared.workflows.models  # noqa: E402, F401
+
+map_with("shared.tasks.models")
