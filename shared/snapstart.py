@@ -45,11 +45,10 @@ def load_deferred() -> None:
     """Into the snapshot: the imports the code makes on first use (PyJWT with cryptography when a
     token is signed or read, Jinja2 when a template or a mail is rendered) and the configuration of
     the mappers the function imported, which SQLAlchemy otherwise does on the first query."""
-    import jinja2  # noqa: F401
     import jwt  # noqa: F401
     from sqlalchemy.orm import configure_mappers
 
-    import shared.templating  # noqa: F401
+    import shared.templating  # noqa: F401  (the workflow sandbox, and Jinja2 with it)
 
     configure_mappers()
 
