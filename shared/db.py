@@ -259,11 +259,28 @@ NO_WAIT_FOR_THE_DISK = text("SET LOCAL synchronous_commit TO OFF")
 def commit_without_waiting_for_the_disk(session: Session) -> None:
     """Commit bookkeeping that a crash of the database may lose (a queue job's state, an execution's
     claim): the server acknowledges before its WAL reaches the disk, which saves the flush (~2 ms on
-    this project's machines, most of an execution's cost). The next ordinary commit of the connection,
-    such as the execution's result, flushes everything before it, so only the last few hundred
+    this project's machines, most of an execution's cost). The next ordinary commit on the server, such
+    as an SQS batch's jobs' completion, flushes everything before it, so only the last few hundred
     milliseconds before a crash can be lost, never an earlier write out of order."""
     session.execute(NO_WAIT_FOR_THE_DISK)
     session.commit()
+
+
+# session.info key: whoever owns the session makes its results durable with a later ordinary commit
+DURABLE_LATER = "durable_later"
+
+
+def commit_result(session: Session) -> None:
+    """Commit a result: an ordinary commit, or one that does not wait for the disk when the session's
+    owner makes it durable afterwards (`session.info[DURABLE_LATER]`): the worker's SQS batch, whose
+    jobs' completion is an ordinary commit made before SQS deletes any of its messages. That commit
+    flushes the WAL of every result before it, so a batch waits for the disk once, not once a result.
+    A crash of the database in between loses those results and their claims, and SQS delivers the
+    messages again, which run them again."""
+    if session.info.get(DURABLE_LATER):
+        commit_without_waiting_for_the_disk(session)
+    else:
+        session.commit()
 
 
 @contextmanager

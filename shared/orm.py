@@ -10,9 +10,11 @@ import importlib
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TypeVar
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData, event, func, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
+from sqlalchemy import CheckConstraint, DateTime, MetaData, RowMapping, event, func, inspect, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, make_transient_to_detached, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 # Deterministic constraint and index names, so Alembic can drop what it created.
 NAMING_CONVENTION = {
@@ -29,6 +31,9 @@ EMBEDDING_DIMENSIONS = 384
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+Model = TypeVar("Model", bound=Base)
 
 
 _mapped_with: set[str] = set()
@@ -71,3 +76,23 @@ def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
     """CHECK (column IN (...)), named after the column: the values of a status, a type, a level."""
     listed = ", ".join(f"'{value}'" for value in values)
     return CheckConstraint(f"{column} IN ({listed})", name=column)
+
+
+def as_loaded(session: Session, model: type[Model], row: RowMapping) -> Model:
+    """The instance of `model` for a row that a Core statement returned (every column), as if `session`
+    had loaded it with populate_existing: the session's own instance takes the row's values, or a
+    persistent one is made from them. For the hottest statements, where an ORM-enabled statement's
+    bookkeeping costs more than the statement."""
+    mapper = inspect(model)
+    values = {prop.key: row[prop.columns[0]] for prop in mapper.column_attrs}
+    instance = session.identity_map.get(
+        mapper.identity_key_from_primary_key([row[c] for c in mapper.primary_key])
+    )
+    if instance is not None:
+        for key, value in values.items():
+            set_committed_value(instance, key, value)
+        return instance
+    instance = model(**values)
+    make_transient_to_detached(instance)  # its values become what was loaded, not changes to write
+    session.add(instance)
+    return instance

@@ -13,15 +13,18 @@ from aws_lambda_powertools import Logger
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from shared import quotas
 from shared.catalog import usage as catalog_usage
 from shared.config import get_utc_now, settings
-from shared.db import commit_without_waiting_for_the_disk
+from shared.db import commit_result, commit_without_waiting_for_the_disk
 from shared.errors import NotFoundError, PaymentRequiredError, RateLimitedError, ServiceUnavailableError
 from shared.executions import notifications, tool_calls
 from shared.executions.models import FINISHED_STATUSES, AgentExecution, ExecutionStatus
 from shared.llm import credits, offers
+from shared.orm import as_loaded
 from shared.queue import service as queue_service
 from shared.workflows import service as workflow_service
 from shared.workflows.models import AgentWorkflow
@@ -216,12 +219,19 @@ def resumption(previous: AgentExecution, version: int, **metadata: str) -> Agent
 # --- running ------------------------------------------------------------------------------------
 
 
-# The worker's most frequent statement, built once (building and keying it cost more than running it).
+_executions, _workflows = AgentExecution.__table__, AgentWorkflow.__table__
+
+# The worker's most frequent statement, built once, and in Core: building it, and an ORM-enabled
+# statement's bookkeeping, cost more than running it.
 CLAIM = (
-    update(AgentExecution)
-    .where(AgentExecution.id == bindparam("execution_id"), AgentExecution.status == ExecutionStatus.PENDING)
-    .values(status=ExecutionStatus.RUNNING, started_at=bindparam("now"))
-    .returning(AgentExecution)
+    update(_executions)
+    .where(
+        _executions.c.id == bindparam("claimed_execution_id"), _executions.c.status == ExecutionStatus.PENDING
+    )
+    .values(
+        status=ExecutionStatus.RUNNING, started_at=bindparam("claimed_at"), updated_at=bindparam("claimed_at")
+    )
+    .returning(*_executions.c)
 )
 
 
@@ -235,11 +245,9 @@ def claim(session: Session, execution_id: uuid.UUID) -> AgentExecution | None:
     nodes look for one at most every CANCEL_CHECK_INTERVAL_SECONDS. So a run of in-process nodes is one
     transaction, its claim and its result. A claim lost to a crash leaves the run pending, and its
     message's next delivery runs it."""
-    return session.scalars(
-        CLAIM,
-        {"execution_id": execution_id, "now": get_utc_now()},
-        execution_options={"populate_existing": True, "synchronize_session": False},
-    ).first()
+    now = get_utc_now()
+    row = session.execute(CLAIM, {"claimed_execution_id": execution_id, "claimed_at": now}).first()
+    return None if row is None else as_loaded(session, AgentExecution, row._mapping)
 
 
 def commit_claim(session: Session) -> None:
@@ -274,21 +282,29 @@ def stop_request_of(row: Any) -> str | None:
 def finish(session: Session, execution: AgentExecution, outcome: "Outcome") -> None:
     """Record the engine's outcome, count the run (skill statistics from its recorded tool calls, the
     workflow's run count), and mail the owner what the outcome calls for."""
-    _end(execution, ExecutionStatus(outcome.status), outcome.error)
-    _record_work(execution, outcome)
-    if outcome.output is not None:
-        execution.output_data = outcome.output
+    ended = {
+        **_work_done(execution, outcome),
+        **_ended_fields(execution, ExecutionStatus(outcome.status), outcome.error),
+        "output_data": execution.output_data if outcome.output is None else outcome.output,
+    }
     if any(entry.get("type") == "skill" for entry in outcome.log):  # else no skill call was recorded
         catalog_usage.record_skill_calls(session, tool_calls.skill_latencies(session, execution.id))
-    _count_and_notify(session, execution)
+    _end_count_and_notify(session, execution, ended)
+
+
+def _work_done(execution: AgentExecution, outcome: "Outcome") -> dict[str, Any]:
+    """The log and what the work cost; counters add up over the parts of a run handed to the worker."""
+    return {
+        "execution_log": list(outcome.log),
+        "token_usage": execution.token_usage + outcome.token_usage,
+        "credits_used": execution.credits_used + outcome.credits_used,
+        "total_api_calls": execution.total_api_calls + outcome.api_calls,
+    }
 
 
 def _record_work(execution: AgentExecution, outcome: "Outcome") -> None:
-    """The log and what the work cost; counters add up over the parts of a run handed to the worker."""
-    execution.execution_log = list(outcome.log)
-    execution.token_usage += outcome.token_usage
-    execution.credits_used += outcome.credits_used
-    execution.total_api_calls += outcome.api_calls
+    for key, value in _work_done(execution, outcome).items():
+        setattr(execution, key, value)
 
 
 def hand_over(session: Session, execution: AgentExecution, outcome: "Outcome") -> None:
@@ -350,22 +366,68 @@ def reopen_given_up(session: Session, execution_id: uuid.UUID) -> None:
         execution.error_message = execution.finished_at = execution.duration_ms = None
 
 
-def crashed(session: Session, execution_id: uuid.UUID, error: BaseException) -> AgentExecution:
-    """A run the engine could not finish (a bug, a lost database) is failed, never left running."""
+def crashed(
+    session: Session, execution_id: uuid.UUID, error: BaseException, started_at: datetime | None = None
+) -> AgentExecution:
+    """A run the engine could not finish (a bug, a lost database) is failed, never left running.
+    `started_at`: when its claim started it, which the rollback undoes if the claim was not committed."""
     session.rollback()
     execution = session.get(AgentExecution, execution_id)
     assert execution is not None
-    fail(execution, f"internal error: {type(error).__name__}")
-    _count_and_notify(session, execution)
+    reason = f"internal error: {type(error).__name__}"
+    ended = _ended_fields(execution, ExecutionStatus.FAILED, reason, started_at=started_at)
+    _end_count_and_notify(session, execution, ended)
     return execution
 
 
-def _count_and_notify(session: Session, execution: AgentExecution) -> None:
-    """Count the run and decide its mail in one transaction (the run count's update locks the workflow's
-    row, so concurrent failures take turns at the failure-mail cooldown); send after the commit."""
-    notify_on_success = workflow_service.count_run(session=session, workflow_id=execution.workflow_id)
-    mail = notifications.mail_for(session=session, execution=execution, notify_on_success=notify_on_success)
-    session.commit()
+# The worker's last statement of a run, built once: the execution's end (the SET clause is the
+# parameters', see _end_count_and_notify) and, in a data-modifying CTE of the same statement, its
+# workflow's run count, whose row lock it takes; returns the new count and whether the owner wants mail
+# on success.
+_COUNTED = (
+    update(_workflows)
+    .where(_workflows.c.id == bindparam("counted_workflow_id"))
+    .values(run_count=_workflows.c.run_count + 1, updated_at=bindparam("counted_at"))
+    .returning(_workflows.c.run_count, _workflows.c.notify_on_success)
+    .cte("counted")
+)
+END_AND_COUNT = (
+    update(_executions)
+    .where(_executions.c.id == bindparam("ended_execution_id"))
+    .add_cte(_COUNTED)
+    .returning(
+        select(_COUNTED.c.run_count).scalar_subquery(), select(_COUNTED.c.notify_on_success).scalar_subquery()
+    )
+)
+
+
+def _end_count_and_notify(session: Session, execution: AgentExecution, ended: dict[str, Any]) -> None:
+    """Write the execution's end and count the run in one statement, decide its mail, and commit them
+    together (the run count's update locks the workflow's row, so concurrent failures take turns at the
+    failure-mail cooldown; in a worker's SQS batch the commit does not wait for the disk, see
+    shared.db.commit_result); send after the commit. `execution` takes `ended` as its committed state."""
+    now = get_utc_now()
+    ended = {**ended, "updated_at": now}
+    counted = session.execute(
+        END_AND_COUNT,
+        {
+            **ended,
+            "ended_execution_id": execution.id,
+            "counted_workflow_id": execution.workflow_id,
+            "counted_at": now,
+        },
+    ).first()
+    run_count, notify_on_success = counted if counted is not None else (None, False)
+    for key, value in ended.items():
+        set_committed_value(execution, key, value)
+    workflow = session.identity_map.get(identity_key(AgentWorkflow, execution.workflow_id))
+    if workflow is not None and run_count is not None:  # what the session holds of the row stays true
+        set_committed_value(workflow, "run_count", run_count)
+        set_committed_value(workflow, "updated_at", now)
+    mail = notifications.mail_for(
+        session=session, execution=execution, notify_on_success=bool(notify_on_success)
+    )
+    commit_result(session)
     if mail is not None:
         notifications.send(session=session, mail=mail)
 
@@ -373,14 +435,30 @@ def _count_and_notify(session: Session, execution: AgentExecution) -> None:
 # --- ending otherwise ----------------------------------------------------------------------------
 
 
-def _end(execution: AgentExecution, status: ExecutionStatus, error: str | None) -> None:
+def _ended_fields(
+    execution: AgentExecution, status: ExecutionStatus, error: str | None, started_at: datetime | None = None
+) -> dict[str, Any]:
+    """The columns of an execution that ends now with `status` (and `error`); `started_at` if the row
+    lost when it started."""
     now = get_utc_now()
-    execution.status = status
-    execution.error_message = error[:MAX_ERROR_LENGTH] if error else None
-    execution.finished_at = now
-    execution.pause_requested_at = None
-    if execution.started_at is not None:
-        execution.duration_ms = int((now - execution.started_at).total_seconds() * 1000)
+    ended: dict[str, Any] = {
+        "status": status,
+        "error_message": error[:MAX_ERROR_LENGTH] if error else None,
+        "finished_at": now,
+        "pause_requested_at": None,
+    }
+    if execution.started_at is None and started_at is not None:
+        ended["started_at"] = started_at
+    started = execution.started_at or started_at
+    ended["duration_ms"] = (
+        execution.duration_ms if started is None else int((now - started).total_seconds() * 1000)
+    )
+    return ended
+
+
+def _end(execution: AgentExecution, status: ExecutionStatus, error: str | None) -> None:
+    for key, value in _ended_fields(execution, status, error).items():
+        setattr(execution, key, value)
 
 
 def fail(execution: AgentExecution, reason: str) -> None:

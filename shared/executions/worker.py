@@ -26,7 +26,7 @@ from shared.agents import replies
 from shared.config import settings
 from shared.connections import analysis as connection_analysis
 from shared.connections import chat as connection_chat
-from shared.db import session_scope
+from shared.db import DURABLE_LATER, session_scope
 from shared.email import service as email_service_module
 from shared.engine import runner as engine
 from shared.executions import lifecycle, tool_calls
@@ -91,7 +91,7 @@ def handle_record(
                 session, job_id=job_id, message_id=message_id, body=body, receive_count=receive_count
             )
     try:
-        result = handle_message(body, receive_count, job_id=job)
+        result = handle_message(body, receive_count, job_id=job, durable_later=batch is not None)
     except Exception as exc:
         with session_scope() as session:
             jobs.failed(
@@ -109,13 +109,16 @@ def handle_record(
 
 
 def handle_message(
-    body: str, receive_count: int = 1, job_id: uuid.UUID | None = None
+    body: str, receive_count: int = 1, job_id: uuid.UUID | None = None, *, durable_later: bool = False
 ) -> dict[str, Any] | None:
     """Process one message and return what its job records; raising leaves it on the queue for another
-    delivery, and the last one first fails what the message was about (never left pending)."""
+    delivery, and the last one first fails what the message was about (never left pending).
+    `durable_later`: the caller's ordinary commit after it (a batch's jobs) makes its result durable, so
+    the result's commit does not wait for the disk (shared.db.commit_result)."""
     message = messages.parse(body)
     try:
         with session_scope() as session:
+            session.info[DURABLE_LATER] = durable_later
             return process(session, message, job_id)
     except Exception as exc:
         if receive_count >= settings.QUEUE_MAX_RECEIVES:
@@ -204,7 +207,7 @@ def run_execution(
         progress.record(outcome.log, report_progress=False)  # its job completes next, at 100 %
     except Exception as exc:  # a bug or a lost database must not leave the execution running
         logger.exception("execution crashed", extra={"execution_id": str(execution_id)})
-        status = lifecycle.crashed(session, execution_id, exc).status
+        status = lifecycle.crashed(session, execution_id, exc, started_at=execution.started_at).status
         steps.follow_execution(session, execution_id)
         return status
     if outcome.status == "yielded":

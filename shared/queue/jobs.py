@@ -168,7 +168,9 @@ def received_together(session: Session, deliveries: list[tuple[uuid.UUID, str, i
 
 
 def completed_together(session: Session, results: list[tuple[uuid.UUID, dict[str, Any] | None]]) -> None:
-    """The jobs of one batch's handled records are completed, in one statement and one commit."""
+    """The jobs of one batch's handled records are completed, in one statement and one ordinary commit,
+    which waits for the disk: it makes the results the batch committed without waiting durable too
+    (shared.db.commit_result), before SQS deletes the messages."""
     if not results:
         return
     session.execute(
@@ -176,7 +178,7 @@ def completed_together(session: Session, results: list[tuple[uuid.UUID, dict[str
         {"results": [{"id": str(job), "result": result} for job, result in results], "now": get_utc_now()},
         execution_options={"synchronize_session": False},
     )
-    commit_without_waiting_for_the_disk(session)
+    session.commit()
 
 
 def set_progress(session: Session, job_id: uuid.UUID, percent: int) -> None:

@@ -477,17 +477,6 @@ _snapshots: dict[tuple[uuid.UUID, int], dict[str, Any]] = {}
 SNAPSHOT_CACHE_SIZE = 256
 
 
-def count_run(*, session: Session, workflow_id: uuid.UUID) -> bool:
-    """Count one finished run of the workflow; returns whether its owner wants mail on success."""
-    notify_on_success = session.scalar(
-        update(AgentWorkflow)
-        .where(AgentWorkflow.id == workflow_id)
-        .values(run_count=AgentWorkflow.run_count + 1)
-        .returning(AgentWorkflow.notify_on_success)
-    )
-    return bool(notify_on_success)
-
-
 def fork(*, session: Session, source: AgentWorkflow, user: User) -> AgentWorkflow:
     """Copy a visible workflow to the caller (private, manual trigger, version 1)."""
     own = source.user_id == user.id

@@ -65,3 +65,24 @@ def test_shared_models_maps_every_table():
 
     assert len(mapped_alone("shared.models")) == len(Base.registry.mappers)
     assert set(models.__all__) >= {mapper.class_.__name__ for mapper in Base.registry.mappers}
+
+
+def test_a_row_returned_by_a_core_statement_is_loaded_as_the_orm_would_load_it(db):
+    from sqlalchemy import update
+
+    from shared.orm import as_loaded
+    from shared.users.models import User
+
+    user = User(email="core@example.com", username="core_row", nickname="Before")
+    db.add(user)
+    db.flush()
+    table = User.__table__
+    renamed = update(table).where(table.c.id == user.id).values(nickname="After").returning(*table.c)
+    # the session's own instance takes the row's values, and has nothing left to write
+    assert as_loaded(db, User, db.execute(renamed).one()._mapping) is user
+    assert user.nickname == "After" and not db.is_modified(user)
+    # without one in the session, a persistent instance is made from the row, with nothing to write
+    db.expunge(user)
+    loaded = as_loaded(db, User, db.execute(renamed).one()._mapping)
+    assert loaded is not user and loaded in db and not db.is_modified(loaded) and not db.new
+    assert (loaded.id, loaded.email, loaded.nickname) == (user.id, "core@example.com", "After")

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 
-from shared.db import session_scope
+from shared.db import get_engine, session_scope
 from shared.executions import worker
 from shared.executions.models import AgentExecution
 from shared.queue.models import QueueJob
@@ -264,3 +264,60 @@ def test_in_a_batch_a_failing_records_job_fails_and_the_others_complete(committe
     finally:
         with session_scope() as session:
             session.execute(delete(QueueJob).where(QueueJob.id.in_(job_ids)))
+
+
+def transactions_of(engine):  # type: ignore[no-untyped-def]
+    """The statements of each transaction the engine commits, in order (a context manager's list)."""
+    committed: list[list[str]] = []
+    current: list[str] = []
+
+    def statement(conn, cursor, sql, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        current.append(sql)
+
+    def commit(conn):  # type: ignore[no-untyped-def]
+        committed.append(list(current))
+        current.clear()
+
+    def rollback(conn):  # type: ignore[no-untyped-def]
+        current.clear()
+
+    listeners = [("before_cursor_execute", statement), ("commit", commit), ("rollback", rollback)]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    return committed, lambda: [event.remove(engine, name, listener) for name, listener in listeners]
+
+
+def test_a_batch_waits_for_the_disk_once_when_its_jobs_complete(committed):
+    runs = [pending_execution(**committed) for _ in range(3)]
+    job_ids = sent_jobs(*runs)
+    transactions, stop = transactions_of(get_engine())
+    try:
+        event_ = naming_jobs(sqs_event(*map(run_body, runs)), job_ids)
+        assert load_function("functions/worker").handler(event_, FakeLambdaContext()) == {
+            "batchItemFailures": []
+        }
+    finally:
+        stop()
+        with session_scope() as session:
+            session.execute(delete(QueueJob).where(QueueJob.id.in_(job_ids)))
+    waits = ["SET LOCAL synchronous_commit TO OFF" not in transaction for transaction in transactions]
+    ends = [t for t in transactions if any(s.startswith("WITH counted") for s in t)]
+    assert len(ends) == 3  # each run's claim and result, one transaction that does not wait
+    assert all("SET LOCAL synchronous_commit TO OFF" in transaction for transaction in ends)
+    # the last commit completes the jobs, and waits: every result before it is then on disk too
+    assert waits == [False] * (len(transactions) - 1) + [True]
+    assert any(s.startswith("UPDATE queue_jobs") for s in transactions[-1])
+    assert all(status_of(run).status == "completed" for run in runs)
+
+
+def test_a_run_outside_a_batch_waits_for_the_disk_with_its_result(runnable, db):
+    execution = runnable.execution(runnable.workflow(greeting_graph()), {"name": "Ada", "n": 5})
+    statements: list[str] = []
+    connection = db.connection()
+    listener = lambda conn, cursor, sql, *rest: statements.append(sql)  # noqa: E731
+    event.listen(connection, "before_cursor_execute", listener)
+    try:
+        assert runnable.run(execution).status == "completed"
+    finally:
+        event.remove(connection, "before_cursor_execute", listener)
+    assert "SET LOCAL synchronous_commit TO OFF" not in statements  # an API's in-process run, a test's
