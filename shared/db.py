@@ -257,11 +257,12 @@ NO_WAIT_FOR_THE_DISK = text("SET LOCAL synchronous_commit TO OFF")
 
 
 def commit_without_waiting_for_the_disk(session: Session) -> None:
-    """Commit bookkeeping that a crash of the database may lose (a queue job's state, an execution's
-    claim): the server acknowledges before its WAL reaches the disk, which saves the flush (~2 ms on
-    this project's machines, most of an execution's cost). The next ordinary commit on the server, such
-    as an SQS batch's jobs' completion, flushes everything before it, so only the last few hundred
-    milliseconds before a crash can be lost, never an earlier write out of order."""
+    """Commit what a crash of the database may lose (a queue job's state, an execution's claim, a
+    result that a later commit makes durable, see commit_result): the server acknowledges before its
+    WAL reaches the disk, which saves the flush (~2 ms on this project's machines, most of an
+    execution's cost). The next ordinary commit on the server, such as an SQS batch's jobs'
+    completion, flushes everything before it, so only the last few hundred milliseconds before a crash
+    can be lost, never an earlier write out of order."""
     session.execute(NO_WAIT_FOR_THE_DISK)
     session.commit()
 
