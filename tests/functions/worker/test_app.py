@@ -308,16 +308,3 @@ def test_a_batch_waits_for_the_disk_once_when_its_jobs_complete(committed):
     assert waits == [False] * (len(transactions) - 1) + [True]
     assert any(s.startswith("UPDATE queue_jobs") for s in transactions[-1])
     assert all(status_of(run).status == "completed" for run in runs)
-
-
-def test_a_run_outside_a_batch_waits_for_the_disk_with_its_result(runnable, db):
-    execution = runnable.execution(runnable.workflow(greeting_graph()), {"name": "Ada", "n": 5})
-    statements: list[str] = []
-    connection = db.connection()
-    listener = lambda conn, cursor, sql, *rest: statements.append(sql)  # noqa: E731
-    event.listen(connection, "before_cursor_execute", listener)
-    try:
-        assert runnable.run(execution).status == "completed"
-    finally:
-        event.remove(connection, "before_cursor_execute", listener)
-    assert "SET LOCAL synchronous_commit TO OFF" not in statements  # an API's in-process run, a test's

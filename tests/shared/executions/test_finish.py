@@ -66,3 +66,10 @@ def test_a_run_the_engine_could_not_finish_fails_and_is_counted(runnable, db, mo
     assert failed.status == "failed" and failed.error_message == "internal error: RuntimeError"
     assert failed.finished_at is not None and failed.duration_ms is not None
     assert db.scalar(select(AgentWorkflow.run_count).where(AgentWorkflow.id == workflow.id)) == 1
+
+
+def test_a_run_outside_a_batch_waits_for_the_disk_with_its_result(runnable, statements):
+    execution = runnable.execution(runnable.workflow(greeting_graph()), {"name": "Ada", "n": 5})
+    assert runnable.run(execution).status == "completed"
+    # an API's in-process run: no later commit of a batch makes its result durable
+    assert "SET LOCAL synchronous_commit TO OFF" not in statements
