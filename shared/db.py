@@ -2,14 +2,14 @@
 
 import struct
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, CursorResult, Engine, Executable, Row, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError, InterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,6 +44,8 @@ def _remember_converted_statements() -> None:
 
 
 BEGIN = "begin transaction"  # what pg8000 sends before a transaction's first statement
+# A pg8000 connection's attribute: its next statement carries the transaction's COMMIT (commit_with).
+COMMIT_WITH_NEXT_STATEMENT = "commit_with_next_statement"
 SET_LOCAL = "SET LOCAL "
 
 
@@ -86,20 +88,30 @@ def _execute_in_one_exchange(dbapi_connection: Any, record: Any) -> None:
     waits to travel with the next statement; an error of one of those is raised by that statement, and a
     rollback drops what still waits. A worker's execution runs a dozen statements; behind RDS Proxy each
     round trip crosses the network. Installed on this engine's connections only (not on the target
-    databases' of shared/connections); a COPY with a stream keeps pg8000's own way, after what waits."""
+    databases' of shared/connections); a COPY with a stream keeps pg8000's own way, after what waits.
+
+    A transaction's last statement can carry its COMMIT (`commit_with`): with COMMIT_WITH_NEXT_STATEMENT
+    set, the next statement sent is followed by a COMMIT in the same train (after an error of the
+    statement, the server rolls back instead), and the commit that follows, outside any transaction,
+    sends nothing."""
     from pg8000.core import EXECUTE_MSG, SYNC_MSG, Context, _flush, _write, make_params
 
     connection = dbapi_connection
-    own_unnamed, own_rollback = connection.execute_unnamed, connection.rollback
+    own_unnamed, own_commit, own_rollback = connection.execute_unnamed, connection.commit, connection.rollback
     waiting: list[str] = []  # simple statements to send before the next one
+    setattr(connection, COMMIT_WITH_NEXT_STATEMENT, False)
 
     def encoded(text_: str) -> bytes:
         return text_.encode(connection._client_encoding) + b"\x00"
 
     def send_and_read(train: bytes, waited: list[str], context: Any = None) -> None:
-        """Send the statements that waited, then the train; read every answer, so that the connection
-        stays in step, and raise the first error."""
+        """Send the statements that waited, then the train (and a COMMIT, when the statement carries
+        it); read every answer, so that the connection stays in step, and raise the first error."""
         answers = [Context(statement) for statement in waited] + ([context] if context is not None else [])
+        if context is not None and getattr(connection, COMMIT_WITH_NEXT_STATEMENT):
+            setattr(connection, COMMIT_WITH_NEXT_STATEMENT, False)
+            train += _message(b"Q", encoded("commit"))
+            answers.append(Context("commit"))
         _write(connection._sock, b"".join(_message(b"Q", encoded(s)) for s in waited) + train)
         _flush(connection._sock)
         errors = []
@@ -145,12 +157,18 @@ def _execute_in_one_exchange(dbapi_connection: Any, record: Any) -> None:
         send_and_read(train + SYNC_MSG, take_waiting(), context)
         return context
 
+    def commit() -> None:
+        if connection._in_transaction or waiting:
+            own_commit()
+        # else the transaction ended with the statement that carried its COMMIT: nothing is left
+
     def rollback() -> None:
         waiting.clear()  # never sent; a BEGIN among them means the server has nothing to roll back
         own_rollback()
 
     connection.execute_simple = execute_simple
     connection.execute_unnamed = execute_unnamed
+    connection.commit = commit
     connection.rollback = rollback
 
 
@@ -282,6 +300,48 @@ def commit_result(session: Session) -> None:
         commit_without_waiting_for_the_disk(session)
     else:
         session.commit()
+
+
+def commit_with(
+    session: Session,
+    statement: Executable,
+    params: dict[str, Any],
+    *,
+    wait_for_the_disk: bool = True,
+    execution_options: dict[str, Any] | None = None,
+) -> Sequence[Row[Any]]:
+    """Run `statement` as the transaction's last and commit, in one round trip with the server instead
+    of two: the driver sends the COMMIT behind the statement (_execute_in_one_exchange). What the session
+    still holds to write is flushed first; a statement that fails rolls the transaction back and raises.
+    `wait_for_the_disk=False`: as commit_without_waiting_for_the_disk. A session that does not own its
+    connection's transaction (a test's, or one inside a savepoint) commits as usual. Returns the rows."""
+    session.flush()
+    if not wait_for_the_disk:
+        session.execute(NO_WAIT_FOR_THE_DISK)
+    connection = session.connection()
+    driver = connection.connection.dbapi_connection
+    carries = _commits_its_connection(session, connection) and hasattr(driver, COMMIT_WITH_NEXT_STATEMENT)
+    if carries:
+        setattr(driver, COMMIT_WITH_NEXT_STATEMENT, True)
+    try:
+        result = session.execute(statement, params, execution_options=execution_options or {})
+        rows = [] if isinstance(result, CursorResult) and not result.returns_rows else result.all()
+    finally:
+        if carries:
+            setattr(driver, COMMIT_WITH_NEXT_STATEMENT, False)
+    session.commit()  # ends the session's transaction; the driver has nothing left to send
+    return rows
+
+
+def commit_result_with(session: Session, statement: Executable, params: dict[str, Any]) -> Sequence[Row[Any]]:
+    """commit_result, with `statement` as the transaction's last, in the same round trip (commit_with)."""
+    return commit_with(session, statement, params, wait_for_the_disk=not session.info.get(DURABLE_LATER))
+
+
+def _commits_its_connection(session: Session, connection: Connection) -> bool:
+    """Whether the session's commit ends its connection's transaction: the session was given the engine
+    (not a connection whose transaction its caller owns) and holds no savepoint."""
+    return isinstance(session.bind, Engine) and not connection.in_nested_transaction()
 
 
 @contextmanager

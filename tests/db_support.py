@@ -1,4 +1,4 @@
-"""Database helpers for tests: hand an app the test's own session."""
+"""Database helpers for tests: hand an app the test's own session; count a connection's round trips."""
 
 from collections.abc import Iterator
 
@@ -15,3 +15,24 @@ def sessions_of(session: Session) -> SessionSource:
         yield session
 
     return source
+
+
+class CountedSocket:
+    """A pg8000 connection's socket file that counts the times the client waits for the server:
+    every request ends in a flush, and every answer is read after one."""
+
+    def __init__(self, sock) -> None:  # type: ignore[no-untyped-def]
+        self.sock, self.flushes = sock, 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+        self.sock.flush()
+
+    def __getattr__(self, name):  # type: ignore[no-untyped-def]
+        return getattr(self.sock, name)
+
+
+def counted(connection) -> CountedSocket:  # type: ignore[no-untyped-def]
+    raw = connection.connection.dbapi_connection
+    raw._sock = CountedSocket(raw._sock)
+    return raw._sock

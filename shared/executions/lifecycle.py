@@ -19,7 +19,7 @@ from sqlalchemy.orm.util import identity_key
 from shared import quotas
 from shared.catalog import usage as catalog_usage
 from shared.config import get_utc_now, settings
-from shared.db import commit_result, commit_without_waiting_for_the_disk
+from shared.db import commit_result, commit_result_with, commit_without_waiting_for_the_disk
 from shared.errors import NotFoundError, PaymentRequiredError, RateLimitedError, ServiceUnavailableError
 from shared.executions import notifications, tool_calls
 from shared.executions.models import FINISHED_STATUSES, AgentExecution, ExecutionStatus
@@ -402,22 +402,27 @@ END_AND_COUNT = (
 
 
 def _end_count_and_notify(session: Session, execution: AgentExecution, ended: dict[str, Any]) -> None:
-    """Write the execution's end and count the run in one statement, decide its mail, and commit them
-    together (the run count's update locks the workflow's row, so concurrent failures take turns at the
-    failure-mail cooldown; in a worker's SQS batch the commit does not wait for the disk, see
-    shared.db.commit_result); send after the commit. `execution` takes `ended` as its committed state."""
+    """Write the execution's end and count the run in one statement, decide its mail, and commit; send
+    after the commit. A failure's mail is decided before the commit: it is counted against the
+    workflow's cooldown under the row lock the run count's update took, so concurrent failures take
+    turns. Any other end commits with the statement, in one round trip (shared.db.commit_with), and its
+    mail (a success's, when the workflow asks for one) only reads. In a worker's SQS batch the commit
+    does not wait for the disk (shared.db.commit_result). `execution` takes `ended` as its committed
+    state."""
     now = get_utc_now()
     ended = {**ended, "updated_at": now}
-    counted = session.execute(
-        END_AND_COUNT,
-        {
-            **ended,
-            "ended_execution_id": execution.id,
-            "counted_workflow_id": execution.workflow_id,
-            "counted_at": now,
-        },
-    ).first()
-    run_count, notify_on_success = counted if counted is not None else (None, False)
+    params = {
+        **ended,
+        "ended_execution_id": execution.id,
+        "counted_workflow_id": execution.workflow_id,
+        "counted_at": now,
+    }
+    failed = ended["status"] == ExecutionStatus.FAILED
+    if failed:
+        rows = session.execute(END_AND_COUNT, params).all()
+    else:
+        rows = commit_result_with(session, END_AND_COUNT, params)
+    run_count, notify_on_success = rows[0] if rows else (None, False)
     for key, value in ended.items():
         set_committed_value(execution, key, value)
     workflow = session.identity_map.get(identity_key(AgentWorkflow, execution.workflow_id))
@@ -427,7 +432,8 @@ def _end_count_and_notify(session: Session, execution: AgentExecution, ended: di
     mail = notifications.mail_for(
         session=session, execution=execution, notify_on_success=bool(notify_on_success)
     )
-    commit_result(session)
+    if failed:
+        commit_result(session)
     if mail is not None:
         notifications.send(session=session, mail=mail)
 

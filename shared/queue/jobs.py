@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from shared import crypto
 from shared.api.pagination import PageParams, paginate
 from shared.config import get_utc_now, settings
-from shared.db import commit_without_waiting_for_the_disk
+from shared.db import commit_with
 from shared.errors import NotFoundError
 from shared.queue import messages
 from shared.queue.models import JobStatus, QueueJob, QueueName
@@ -149,10 +149,12 @@ COMPLETED_TOGETHER = (
 
 def received_together(session: Session, deliveries: list[tuple[uuid.UUID, str, int]]) -> set[uuid.UUID]:
     """The deliveries (job id, message id, receive count) of one SQS batch start together: their jobs
-    are running, in one statement and one commit instead of one each. Returns the jobs found."""
+    are running, in one statement instead of one each, which carries its commit (one round trip;
+    the commit does not wait for the disk, see shared.db.commit_with). Returns the jobs found."""
     if not deliveries:
         return set()
-    found = session.scalars(
+    found = commit_with(
+        session,
         RECEIVED_TOGETHER,
         {
             "deliveries": [
@@ -161,24 +163,24 @@ def received_together(session: Session, deliveries: list[tuple[uuid.UUID, str, i
             ],
             "now": get_utc_now(),
         },
+        wait_for_the_disk=False,
         execution_options={"synchronize_session": False},
-    ).all()
-    commit_without_waiting_for_the_disk(session)
-    return set(found)
+    )
+    return {job for (job,) in found}
 
 
 def completed_together(session: Session, results: list[tuple[uuid.UUID, dict[str, Any] | None]]) -> None:
-    """The jobs of one batch's handled records are completed, in one statement and one ordinary commit,
-    which waits for the disk: it makes the results the batch committed without waiting durable too
-    (shared.db.commit_result), before SQS deletes the messages."""
+    """The jobs of one batch's handled records are completed, in one statement that carries an
+    ordinary commit (one round trip), which waits for the disk: it makes the results the batch committed
+    without waiting durable too (shared.db.commit_result), before SQS deletes the messages."""
     if not results:
         return
-    session.execute(
+    commit_with(
+        session,
         COMPLETED_TOGETHER,
         {"results": [{"id": str(job), "result": result} for job, result in results], "now": get_utc_now()},
         execution_options={"synchronize_session": False},
     )
-    session.commit()
 
 
 def set_progress(session: Session, job_id: uuid.UUID, percent: int) -> None:

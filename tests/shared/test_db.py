@@ -4,6 +4,7 @@ from sqlalchemy import text
 from shared.database_url import normalize_database_url
 from shared.db import get_db, session_scope
 from shared.users.models import User
+from tests.db_support import counted
 
 
 @pytest.mark.parametrize(
@@ -133,27 +134,6 @@ def test_statements_are_converted_to_numbered_placeholders_once_and_alike(engine
         assert session.execute(text("SELECT CAST(:v AS text)"), {"v": "x"}).scalar_one() == "x"
 
 
-class CountedSocket:
-    """A pg8000 connection's socket file that counts the times the client waits for the server:
-    every request ends in a flush, and every answer is read after one."""
-
-    def __init__(self, sock) -> None:  # type: ignore[no-untyped-def]
-        self.sock, self.flushes = sock, 0
-
-    def flush(self) -> None:
-        self.flushes += 1
-        self.sock.flush()
-
-    def __getattr__(self, name):  # type: ignore[no-untyped-def]
-        return getattr(self.sock, name)
-
-
-def counted(connection) -> CountedSocket:  # type: ignore[no-untyped-def]
-    raw = connection.connection.dbapi_connection
-    raw._sock = CountedSocket(raw._sock)
-    return raw._sock
-
-
 def test_a_statement_and_its_transactions_begin_take_one_round_trip_with_the_server(engine):
     with engine.connect() as connection:
         sock = counted(connection)
@@ -261,3 +241,78 @@ def test_a_copy_with_a_stream_runs_after_the_begin_that_waited_for_it(engine):
         assert out.getvalue() == b"1\n2\n3\n"
         assert connection.execute(text("SELECT CAST(:n AS int)"), {"n": 5}).scalar_one() == 5
         connection.rollback()
+
+
+def delete_users(*emails: str) -> None:
+    with session_scope() as session:
+        session.execute(text("DELETE FROM users WHERE email = ANY(:emails)"), {"emails": list(emails)})
+
+
+INSERT_USER = text(
+    "INSERT INTO users (id, email, username) VALUES (gen_random_uuid(), :email, :username) RETURNING email"
+)
+
+
+def test_commit_with_runs_the_last_statement_and_the_commit_in_one_round_trip(engine, admin_engine):
+    from shared.db import commit_with
+
+    try:
+        with session_scope() as session:
+            session.execute(text("SELECT 1"))  # the transaction began before
+            sock = counted(session.connection())
+            rows = commit_with(session, INSERT_USER, {"email": "carried@example.com", "username": "carried"})
+            assert [tuple(row) for row in rows] == [("carried@example.com",)]
+            assert sock.flushes == 1 and not session.in_transaction()
+            session.connection().connection.dbapi_connection._sock = sock.sock
+        with admin_engine.connect() as other:  # committed: another connection sees it
+            count = other.execute(text("SELECT count(*) FROM users WHERE email = 'carried@example.com'"))
+            assert count.scalar_one() == 1
+    finally:
+        delete_users("carried@example.com")
+
+
+def test_commit_with_writes_what_the_session_holds_first_in_the_same_transaction(engine):
+    from shared.db import commit_with
+
+    try:
+        with session_scope() as session:
+            session.add(User(email="held@example.com", username="held"))
+            commit_with(session, INSERT_USER, {"email": "last@example.com", "username": "last"})
+        with session_scope() as session:
+            emails = text("SELECT email FROM users WHERE email IN ('held@example.com', 'last@example.com')")
+            assert sorted(session.scalars(emails)) == ["held@example.com", "last@example.com"]
+    finally:
+        delete_users("held@example.com", "last@example.com")
+
+
+def test_a_failing_last_statement_rolls_its_transaction_back_and_the_connection_stays_in_step(engine):
+    from sqlalchemy.exc import IntegrityError
+
+    from shared.db import commit_with
+
+    with session_scope() as session:
+        session.add(User(email="first@example.com", username="duplicate"))
+        with pytest.raises(IntegrityError):  # the username is taken by the user flushed before it
+            commit_with(session, INSERT_USER, {"email": "second@example.com", "username": "duplicate"})
+        session.rollback()
+        assert session.scalar(text("SELECT count(*) FROM users WHERE username = 'duplicate'")) == 0
+        assert session.execute(text("SELECT CAST(:n AS int)"), {"n": 3}).scalar_one() == 3
+
+
+def test_commit_with_can_skip_waiting_for_the_disk_for_its_transaction_only(engine):
+    from shared.db import commit_with
+
+    setting = text("SELECT current_setting('synchronous_commit') WHERE CAST(:on AS boolean)")
+    with session_scope() as session:
+        assert commit_with(session, setting, {"on": True}, wait_for_the_disk=False)[0][0] == "off"
+        assert session.execute(setting, {"on": True}).scalar_one() == "on"
+
+
+def test_a_session_inside_its_callers_transaction_commits_with_a_savepoint_as_usual(db, admin_engine):
+    from shared.db import commit_with
+
+    commit_with(db, INSERT_USER, {"email": "inside@example.com", "username": "inside"})
+    assert db.scalar(text("SELECT count(*) FROM users WHERE email = 'inside@example.com'")) == 1
+    with admin_engine.connect() as other:  # the test's transaction, which rolls it back, is still open
+        count = other.execute(text("SELECT count(*) FROM users WHERE email = 'inside@example.com'"))
+        assert count.scalar_one() == 0
