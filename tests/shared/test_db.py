@@ -316,3 +316,19 @@ def test_a_session_inside_its_callers_transaction_commits_with_a_savepoint_as_us
     with admin_engine.connect() as other:  # the test's transaction, which rolls it back, is still open
         count = other.execute(text("SELECT count(*) FROM users WHERE email = 'inside@example.com'"))
         assert count.scalar_one() == 0
+
+
+def test_a_commit_the_server_refuses_is_raised_by_the_statement_that_carried_it(engine):
+    from sqlalchemy.exc import IntegrityError
+
+    from shared.db import commit_with
+
+    with session_scope() as session:
+        session.execute(
+            text("CREATE TEMP TABLE deferred (n int UNIQUE DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP")
+        )
+        with pytest.raises(IntegrityError, match="deferred_n_key"):  # checked at the COMMIT
+            commit_with(session, text("INSERT INTO deferred VALUES (CAST(:n AS int)), (:n)"), {"n": 1})
+        session.rollback()
+        assert session.scalar(text("SELECT to_regclass('pg_temp.deferred') IS NULL")) is True
+        assert session.execute(text("SELECT CAST(:n AS int)"), {"n": 4}).scalar_one() == 4
