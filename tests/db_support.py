@@ -1,6 +1,7 @@
 """Database helpers for tests: hand an app the test's own session; count a connection's round trips."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,12 @@ class CountedSocket:
         return getattr(self.sock, name)
 
 
-def counted(connection) -> CountedSocket:  # type: ignore[no-untyped-def]
-    raw = connection.connection.dbapi_connection
-    raw._sock = CountedSocket(raw._sock)
-    return raw._sock
+@contextmanager
+def counted(driver) -> Iterator[CountedSocket]:  # type: ignore[no-untyped-def]
+    """Count the round trips of a pg8000 connection (`Connection.connection.dbapi_connection`) while
+    the block runs; its socket is put back afterwards, whatever happens."""
+    sock = driver._sock = CountedSocket(driver._sock)
+    try:
+        yield sock
+    finally:
+        driver._sock = sock.sock

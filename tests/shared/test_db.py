@@ -135,8 +135,7 @@ def test_statements_are_converted_to_numbered_placeholders_once_and_alike(engine
 
 
 def test_a_statement_and_its_transactions_begin_take_one_round_trip_with_the_server(engine):
-    with engine.connect() as connection:
-        sock = counted(connection)
+    with engine.connect() as connection, counted(connection.connection.dbapi_connection) as sock:
         assert connection.execute(text("SELECT CAST(:n AS int) + 1"), {"n": 1}).scalar_one() == 2
         assert sock.flushes == 1  # BEGIN, Parse, Describe, Bind, Execute and Sync in one train
         rows = connection.execute(
@@ -146,7 +145,6 @@ def test_a_statement_and_its_transactions_begin_take_one_round_trip_with_the_ser
         assert connection.execute(text("SELECT 1")).scalar_one() == 1
         connection.commit()
         assert sock.flushes == 4
-        connection.connection.dbapi_connection._sock = sock.sock
 
 
 def test_an_error_in_a_statement_sent_in_one_train_is_raised_and_the_connection_stays_in_step(engine):
@@ -189,8 +187,7 @@ def test_what_one_transaction_writes_is_committed_and_what_a_rolled_back_one_wri
 
 
 def test_a_set_local_travels_with_the_next_statement_and_a_rollback_drops_it(engine):
-    with engine.connect() as connection:
-        sock = counted(connection)
+    with engine.connect() as connection, counted(connection.connection.dbapi_connection) as sock:
         connection.execute(text("SET LOCAL statement_timeout = 1234"))
         assert connection.execute(text("SHOW statement_timeout")).scalar_one() == "1234ms"
         assert sock.flushes == 1  # BEGIN, SET LOCAL and SHOW in one train
@@ -199,7 +196,6 @@ def test_a_set_local_travels_with_the_next_statement_and_a_rollback_drops_it(eng
         connection.rollback()  # before it was sent: nothing of it reaches the next transaction
         assert connection.execute(text("SHOW statement_timeout")).scalar_one() not in ("1234ms", "4321ms")
         connection.rollback()
-        connection.connection.dbapi_connection._sock = sock.sock
 
 
 def test_an_error_of_a_waiting_set_local_is_raised_by_the_statement_it_travels_with(engine):
@@ -259,11 +255,11 @@ def test_commit_with_runs_the_last_statement_and_the_commit_in_one_round_trip(en
     try:
         with session_scope() as session:
             session.execute(text("SELECT 1"))  # the transaction began before
-            sock = counted(session.connection())
-            rows = commit_with(session, INSERT_USER, {"email": "carried@example.com", "username": "carried"})
+            with counted(session.connection().connection.dbapi_connection) as sock:
+                carried = {"email": "carried@example.com", "username": "carried"}
+                rows = commit_with(session, INSERT_USER, carried)
             assert [tuple(row) for row in rows] == [("carried@example.com",)]
             assert sock.flushes == 1 and not session.in_transaction()
-            session.connection().connection.dbapi_connection._sock = sock.sock
         with admin_engine.connect() as other:  # committed: another connection sees it
             count = other.execute(text("SELECT count(*) FROM users WHERE email = 'carried@example.com'"))
             assert count.scalar_one() == 1

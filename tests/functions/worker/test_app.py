@@ -320,17 +320,16 @@ def test_a_batchs_run_takes_two_round_trips_its_claim_and_its_end_carrying_the_c
     runs = [pending_execution(**committed) for _ in range(3)]
     job_ids = sent_jobs(*runs)
     with get_engine().connect() as connection:  # the pool's one connection, which the handler uses next
-        sock = counted(connection)
+        driver = connection.connection.dbapi_connection
     try:
         event_ = naming_jobs(sqs_event(*map(run_body, runs)), job_ids)
-        assert load_function("functions/worker").handler(event_, FakeLambdaContext()) == {
-            "batchItemFailures": []
-        }
+        with counted(driver) as sock:
+            assert load_function("functions/worker").handler(event_, FakeLambdaContext()) == {
+                "batchItemFailures": []
+            }
         # the jobs start in one, each run's claim and end in two, the jobs complete in one
         assert sock.flushes == 1 + 2 * len(runs) + 1
     finally:
-        with get_engine().connect() as connection:
-            connection.connection.dbapi_connection._sock = sock.sock
         with session_scope() as session:
             session.execute(delete(QueueJob).where(QueueJob.id.in_(job_ids)))
     assert all(status_of(run).status == "completed" for run in runs)
